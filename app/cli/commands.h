@@ -1,0 +1,13 @@
+#pragma once
+// Every subcommand registers itself on the top-level app; main.cpp lists them in one place.
+#include <CLI/CLI.hpp>
+
+namespace stylescope::cli {
+
+void add_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_mix_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+
+}  // namespace stylescope::cli

@@ -1,0 +1,110 @@
+// `stylescope mix`: the style-mixing grid of the official style_mixing.py.
+#include <map>
+
+#include "app/cli/commands.h"
+#include "app/cli/common.h"
+#include "core/io/errors.h"
+#include "core/io/image.h"
+#include "core/io/image_convert.h"
+#include "core/latent/latents.h"
+#include "core/util/int_list.h"
+#include "core/util/atomic_file.h"
+
+namespace stylescope::cli {
+
+namespace {
+
+struct MixOptions {
+  CommonOptions common;
+  LatentOptions latent;
+  std::string rows, cols;
+  bool save_npy = false;
+};
+
+void run_mix(MixOptions o) {
+  if (o.rows.empty() || o.cols.empty()) throw InputError("mix: --rows and --cols are required");
+  const auto rows = parse_seed_list(o.rows, "--rows");
+  const auto cols = parse_seed_list(o.cols, "--cols");
+  const torch::Device device = setup_device(o.common);
+  LoadedModel model = load_model(resolve_model_path(o.common.model), device);
+  const GeneratorConfig& cfg = model.config;
+  const auto styles = parse_layers(o.latent.styles.empty() ? "0-6" : o.latent.styles, cfg.num_ws());
+  Renderer renderer(model.G, device);
+  const ForwardOptions fwd = forward_options(o.latent, device);
+
+  // As style_mixing.py: mapping with psi 1, then w_avg + (w - w_avg) * psi on every layer.
+  std::map<uint32_t, torch::Tensor> seed_ws;
+  for (const auto& list : {rows, cols})
+    for (uint32_t s : list) {
+      LatentRequest r;
+      r.seed = s;
+      r.class_idx = o.latent.class_idx;
+      r.psi = o.latent.trunc;
+      r.plain_truncation = true;
+      seed_ws[s] = renderer.ws_for(r);
+    }
+
+  std::vector<std::pair<uint32_t, uint32_t>> keys;
+  for (auto& [s, ws] : seed_ws) keys.emplace_back(s, s);
+  for (uint32_t r : rows)
+    for (uint32_t c : cols)
+      if (std::find(keys.begin(), keys.end(), std::make_pair(r, c)) == keys.end()) keys.emplace_back(r, c);
+
+  const std::string out = o.common.out.empty() ? "out" : o.common.out;
+  ensure_directory(out);
+  const int res = cfg.img_resolution, ch = cfg.img_channels;
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint8_t>> pixels;
+  ProgressBar bar("mix", static_cast<int64_t>(keys.size()));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    check_cancelled();
+    auto [r, c] = keys[i];
+    auto ws = r == c ? seed_ws[r] : mix_styles(seed_ws[r], seed_ws[c], styles);
+    auto image = renderer.synthesize(ws, fwd)[0];
+    const std::string stem = std::to_string(r) + "-" + std::to_string(c);
+    write_outputs(out, stem, image, ws[0], o.save_npy);
+    auto chw = image.contiguous();
+    pixels[keys[i]] = chw_to_hwc_uint8(chw.data_ptr<float>(), ch, res, res);
+    bar.update(static_cast<int64_t>(i + 1));
+  }
+  bar.finish();
+
+  // grid.png: row 0 shows the column seeds, column 0 the row seeds, cell (i, j) row i mixed with column j.
+  const int gw = static_cast<int>(cols.size() + 1) * res, gh = static_cast<int>(rows.size() + 1) * res;
+  std::vector<uint8_t> grid(static_cast<size_t>(gw) * gh * ch, 0);
+  if (ch == 4)
+    for (size_t p = 3; p < grid.size(); p += 4) grid[p] = 255;
+  for (size_t ri = 0; ri <= rows.size(); ++ri)
+    for (size_t ci = 0; ci <= cols.size(); ++ci) {
+      if (ri == 0 && ci == 0) continue;
+      std::pair<uint32_t, uint32_t> key;
+      if (ri == 0) key = {cols[ci - 1], cols[ci - 1]};
+      else if (ci == 0) key = {rows[ri - 1], rows[ri - 1]};
+      else key = {rows[ri - 1], cols[ci - 1]};
+      const auto& src = pixels[key];
+      for (int y = 0; y < res; ++y)
+        std::copy_n(src.data() + static_cast<size_t>(y) * res * ch, static_cast<size_t>(res) * ch,
+                    grid.data() + ((ri * res + y) * static_cast<size_t>(gw) + ci * res) * ch);
+    }
+  write_png(out + "/grid.png", grid.data(), gw, gh, ch);
+}
+
+}  // namespace
+
+void add_mix_command(CLI::App& app) {
+  auto opts = std::make_shared<MixOptions>();
+  CLI::App* cmd = app.add_subcommand("mix", "Style-mixing grid (as style_mixing.py)");
+  add_model_options(cmd, opts->common);
+  cmd->add_option("--rows", opts->rows, "Row seeds, e.g. 85,100,75")->required();
+  cmd->add_option("--cols", opts->cols, "Column seeds, e.g. 55,821")->required();
+  cmd->add_option("--styles", opts->latent.styles, "Layers taken from the column seed (default 0-6)");
+  cmd->add_option("--trunc", opts->latent.trunc, "Truncation psi (default 1)");
+  cmd->add_option("--noise-mode", opts->latent.noise_mode, "const, random or none (default const)")
+      ->check(CLI::IsMember({"const", "random", "none"}));
+  cmd->add_option("--class", opts->latent.class_idx, "Class index for conditional models");
+  cmd->add_flag("--fp16", opts->latent.fp16, "fp16 where the official code uses it (CUDA only)");
+  cmd->add_option("--out", opts->common.out, "Output folder (default out)");
+  cmd->add_flag("--save-npy", opts->save_npy, "Also write raw float32 images and ws as .npy");
+  cmd->callback([opts]() { run_mix(*opts); });
+}
+
+}  // namespace stylescope::cli

@@ -1,0 +1,64 @@
+#include "core/model/mapping.h"
+
+#include "core/io/errors.h"
+
+namespace stylescope {
+
+namespace {
+ops::Activation activation_of(const std::string& name) {
+  if (name == "lrelu") return ops::Activation::Lrelu;
+  if (name == "relu") return ops::Activation::Relu;
+  return ops::Activation::Linear;
+}
+}  // namespace
+
+MappingNetworkImpl::MappingNetworkImpl(const GeneratorConfig& cfg)
+    : z_dim(cfg.z_dim), c_dim(cfg.c_dim), w_dim(cfg.w_dim), num_ws(cfg.num_ws()), w_avg_beta(cfg.mapping.w_avg_beta) {
+  const int embed_features = cfg.embed_features();
+  const int layer_features = cfg.layer_features();
+  std::vector<int64_t> features = {cfg.z_dim + embed_features};
+  for (int i = 0; i < cfg.mapping.num_layers - 1; ++i) features.push_back(layer_features);
+  features.push_back(cfg.w_dim);
+  if (c_dim > 0)
+    embed = register_module("embed", FullyConnectedLayer(c_dim, embed_features, true, ops::Activation::Linear, 1.0, 0.0));
+  for (int i = 0; i < cfg.mapping.num_layers; ++i) {
+    fc.push_back(register_module("fc" + std::to_string(i),
+                                 FullyConnectedLayer(features[i], features[i + 1], true,
+                                                     activation_of(cfg.mapping.activation),
+                                                     cfg.mapping.lr_multiplier, 0.0)));
+  }
+  if (w_avg_beta) w_avg = register_buffer("w_avg", torch::zeros({w_dim}));
+}
+
+torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi,
+                                          std::optional<int> cutoff) {
+  torch::Tensor x;
+  if (z_dim > 0) x = ops::normalize_2nd_moment(z.to(torch::kFloat32));
+  if (c_dim > 0) {
+    if (!c.defined()) throw InputError("this model is conditional: a class label is required (--class)");
+    auto y = ops::normalize_2nd_moment(embed->forward(c.to(torch::kFloat32)));
+    x = x.defined() ? torch::cat({x, y}, 1) : y;
+  }
+  for (auto& layer : fc) x = layer->forward(x);
+  if (is_training() && w_avg_beta) {
+    torch::NoGradGuard guard;
+    w_avg.copy_(x.detach().mean(0).lerp(w_avg, *w_avg_beta));
+  }
+  x = x.unsqueeze(1).repeat({1, num_ws, 1});
+  if (psi != 1.0) x = truncate_ws(x, w_avg, psi, cutoff);
+  return x;
+}
+
+torch::Tensor truncate_ws(const torch::Tensor& ws, const torch::Tensor& w_avg, double psi,
+                          std::optional<int> cutoff) {
+  if (psi == 1.0) return ws;
+  const int64_t layers = cutoff ? std::clamp<int64_t>(*cutoff, 0, ws.size(1)) : ws.size(1);
+  auto out = ws.clone();
+  if (layers > 0) {
+    auto head = out.slice(1, 0, layers);
+    head.copy_(torch::lerp(w_avg.to(ws.dtype()).expand_as(head), head, psi));
+  }
+  return out;
+}
+
+}  // namespace stylescope

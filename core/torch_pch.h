@@ -1,0 +1,3 @@
+#pragma once
+// Precompiled header for torch-heavy translation units (core, app, tests reuse it).
+#include <torch/torch.h>

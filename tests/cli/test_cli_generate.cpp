@@ -1,0 +1,155 @@
+// generate, mix and convert, end to end, against the official reference outputs.
+#include <cmath>
+
+#include "core/io/image.h"
+#include "core/io/image_convert.h"
+#include "tests/cli/cli_harness.h"
+
+namespace stylescope::test {
+namespace {
+
+std::vector<float> slice(const std::vector<float>& all, size_t index, size_t count) {
+  return std::vector<float>(all.begin() + index * count, all.begin() + (index + 1) * count);
+}
+
+class Generate : public CliTest {};
+
+TEST_F(Generate, SeedsMatchTheOfficialGenerateScript) {
+  auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0-1,7", "--save-npy",
+                "--threads", "2", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto ref_img = npy_values(kFixtures + "/ref/skip_rgb32/psi1_img.npy");
+  const auto ref_ws = npy_values(kFixtures + "/ref/skip_rgb32/psi1_ws.npy");
+  const size_t img_size = 3 * 32 * 32, ws_size = 8 * 32;
+  const char* stems[] = {"seed0000", "seed0001", "seed0007"};
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(stems[i]);
+    std::vector<int64_t> shape;
+    const auto img = npy_values(dir_ + "/" + stems[i] + ".npy", &shape);
+    EXPECT_EQ(shape, (std::vector<int64_t>{3, 32, 32}));
+    EXPECT_LT(max_abs_diff(img, slice(ref_img, i, img_size)), 1e-3);
+    const auto ws = npy_values(dir_ + "/" + stems[i] + "_w.npy", &shape);
+    EXPECT_EQ(shape, (std::vector<int64_t>{8, 32}));
+    EXPECT_LT(max_abs_diff(ws, slice(ref_ws, i, ws_size)), 1e-4);
+    // The PNG is the official 8-bit conversion of the float image.
+    Image8 png = read_image(dir_ + "/" + stems[i] + ".png");
+    ASSERT_EQ(png.channels, 3);
+    const auto expected = chw_to_hwc_uint8(slice(ref_img, i, img_size).data(), 3, 32, 32);
+    int off = 0;
+    for (size_t p = 0; p < expected.size(); ++p) {
+      EXPECT_LE(std::abs(int(png.pixels[p]) - int(expected[p])), 1);
+      off += png.pixels[p] != expected[p];
+    }
+    EXPECT_LT(off, 10);  // values within 1e-3 of a rounding boundary may differ by one
+  }
+}
+
+TEST_F(Generate, TruncationWithCutoffMatches) {
+  auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "1", "--trunc", "0.5",
+                "--trunc-cutoff", "2", "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto ref = npy_values(kFixtures + "/ref/skip_rgb32/psi05_cutoff2_img.npy");
+  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0001.npy"), slice(ref, 1, 3 * 32 * 32)), 1e-3);
+}
+
+TEST_F(Generate, ConditionalModelNeedsAClassAndUsesIt) {
+  auto missing = run({"generate", "--model", kFixtures + "/orig_cond32.pkl", "--seeds", "0", "--out", dir_});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("--class"), std::string::npos) << missing.output;
+  auto r = run({"generate", "--model", kFixtures + "/orig_cond32.pkl", "--seeds", "7", "--class", "3",
+                "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto ref = npy_values(kFixtures + "/ref/orig_cond32/class3_img.npy");
+  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0007.npy"), slice(ref, 2, 3 * 32 * 32)), 1e-3);
+  auto bad = run({"generate", "--model", kFixtures + "/orig_cond32.pkl", "--seeds", "0", "--class", "9",
+                  "--out", dir_});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+TEST_F(Generate, NoiseModeNoneAndGrayscaleOutput) {
+  auto r = run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0", "--noise-mode", "none",
+                "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto ref = npy_values(kFixtures + "/ref/resnet_gray16/noise_none_img.npy");
+  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0000.npy"), slice(ref, 0, 16 * 16)), 1e-3);
+  EXPECT_EQ(read_image(dir_ + "/seed0000.png").channels, 1);
+}
+
+TEST_F(Generate, RgbaModelWritesRgbaPngs) {
+  auto r = run({"generate", "--model", kFixtures + "/skip_rgba8.pkl", "--seeds", "3", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_image(dir_ + "/seed0003.png").channels, 4);
+}
+
+TEST_F(Generate, SavedWsRoundTripThroughDashW) {
+  ASSERT_EQ(run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "7", "--trunc", "0.7",
+                 "--save-npy", "--out", dir_}).exit_code, 0);
+  auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--w", dir_ + "/seed0007_w.npy",
+                "--save-npy", "--out", dir_ + "/w"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(max_abs_diff(npy_values(dir_ + "/w/proj00.npy"), npy_values(dir_ + "/seed0007.npy")), 0.0);
+}
+
+TEST_F(Generate, StyleMixingFlagsMatchTheMixReference) {
+  // mix reference: row 85 with layers 0-2 from 821, psi 0.8 (style_mixing.py's plain truncation formula).
+  auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "85", "--trunc", "0.8",
+                "--mix-seed", "821", "--styles", "0-2", "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0085.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
+            1e-3);
+}
+
+TEST_F(Generate, MixWritesWhatStyleMixingWrites) {
+  auto r = run({"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "85", "--cols", "821,5", "--styles",
+                "0-2", "--trunc", "0.8", "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* f : {"85-85", "821-821", "5-5", "85-821", "85-5"}) {
+    EXPECT_TRUE(exists(dir_ + "/" + f + ".png")) << f;
+    EXPECT_TRUE(exists(dir_ + "/" + f + ".npy")) << f;
+    EXPECT_TRUE(exists(dir_ + "/" + f + "_w.npy")) << f;
+  }
+  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/85-821.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
+            1e-3);
+  Image8 grid = read_image(dir_ + "/grid.png");
+  EXPECT_EQ(grid.width, 3 * 32);
+  EXPECT_EQ(grid.height, 2 * 32);
+  Image8 cell = read_image(dir_ + "/85-821.png");
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(grid.at(32 + y, 32 + x, c), cell.at(y, x, c));
+  for (int c = 0; c < 3; ++c) EXPECT_EQ(grid.at(5, 5, c), 0);  // the empty corner cell is black
+}
+
+TEST_F(Generate, ConvertedSafetensorsGiveIdenticalImages) {
+  const std::string st = dir_ + "/model.safetensors";
+  auto c = run({"convert", "--model", kFixtures + "/resnet_gray16.pkl", "--out", st});
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  ASSERT_EQ(run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0,1", "--save-npy", "--out",
+                 dir_ + "/a"}).exit_code, 0);
+  ASSERT_EQ(run({"generate", "--model", st, "--seeds", "0,1", "--save-npy", "--out", dir_ + "/b"}).exit_code, 0);
+  for (const char* f : {"seed0000.npy", "seed0001.npy", "seed0001_w.npy"})
+    EXPECT_EQ(max_abs_diff(npy_values(dir_ + "/a/" + f), npy_values(dir_ + "/b/" + f)), 0.0) << f;
+  auto info = run({"info", "--model", st});
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("\"D\""), std::string::npos) << "D converted along with G_ema";
+}
+
+TEST_F(Generate, BadFlagsExitWithCodeTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "3-1", "--out", dir_},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--noise-mode", "loud"},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl"},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--mix-seed", "1", "--styles",
+            "0-99", "--out", dir_},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--w", kFixtures + "/ref/skip_rgb32/psi1_img.npy",
+            "--out", dir_},
+           {"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "1", "--cols", "x"},
+           {"convert", "--model", kFixtures + "/skip_rgb32.pkl", "--out", dir_ + "/x.bin"}}) {
+    auto r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.output;
+    EXPECT_NE(r.output.find("stylescope"), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace stylescope::test
