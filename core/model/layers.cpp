@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/io/errors.h"
+#include "core/model/profile.h"
 
 namespace stylescope {
 
@@ -78,7 +79,11 @@ torch::Tensor SynthesisLayerImpl::weight_square_sums() {
 torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& w, const ForwardOptions& opt,
                                           double gain) {
   const int64_t n = x.size(0), in_ch = weight.size(1), out_ch = weight.size(0);
-  auto styles = affine->forward(w);  // [N, I]
+  torch::Tensor styles;
+  {
+    profile::Scope scope("affine");
+    styles = affine->forward(w);  // [N, I]
+  }
   torch::Tensor noise;
   if (use_noise && opt.noise_mode == NoiseMode::Random) {
     noise = torch::randn({n, 1, resolution, resolution}, x.options()) * noise_strength.to(x.dtype());
@@ -95,10 +100,12 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
   }
   if (opt.fused_modconv) {
     // Per-sample weights, demodulated, one grouped convolution.
+    profile::Scope scope_m("modulate");
     auto wn = wgt.unsqueeze(0) * styles.reshape({n, 1, -1, 1, 1});
     wn = wn * (wn.square().sum({2, 3, 4}) + 1e-8).rsqrt().reshape({n, -1, 1, 1, 1});
     wn = wn.reshape({n * out_ch, in_ch, 3, 3}).to(x.dtype());
     auto xg = x.reshape({1, n * in_ch, x.size(2), x.size(3)});
+    profile::Scope scope_c(up == 2 ? "conv_up" : "conv3x3");
     if (up == 2) {
       xg = opt.reference_upsampling
                ? ops::conv3x3_up2_reference(xg, wn, resample_filter, n)
@@ -110,9 +117,11 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
     if (noise.defined()) x = x.add_(noise);
   } else {
     // Modulate activations, convolve with the shared weights, demodulate the outputs.
+    profile::Scope scope_m("modulate");
     const torch::Tensor sums = half ? wgt.square().sum({2, 3}) : weight_square_sums();
     auto dcoefs = (styles.square().matmul(sums.t()) + 1e-8).rsqrt();  // [N, O]
     x = x * styles.to(x.dtype()).reshape({n, -1, 1, 1});
+    profile::Scope scope_c(up == 2 ? "conv_up" : "conv3x3");
     if (up == 2) {
       x = opt.reference_upsampling ? ops::conv3x3_up2_reference(x, wgt.to(x.dtype()), resample_filter)
                                    : ops::conv3x3_up2_folded(x, (half ? ops::fold_up2_weight(wgt)
@@ -120,11 +129,13 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
     } else {
       x = ops::conv2d(x, wgt.to(x.dtype()), 1, 1);
     }
+    profile::Scope scope_d("demod_noise");
     auto d = dcoefs.to(x.dtype()).reshape({n, -1, 1, 1});
     x = noise.defined() ? torch::addcmul(noise.expand_as(x), x, d) : x.mul_(d);
   }
   std::optional<double> clamp;
   if (conv_clamp) clamp = *conv_clamp * gain;
+  profile::Scope scope("bias_act");
   return ops::bias_act(x, bias, ops::Activation::Lrelu, std::sqrt(2.0) * gain, clamp);
 }
 
@@ -138,6 +149,7 @@ ToRGBLayerImpl::ToRGBLayerImpl(int64_t in_channels, int64_t out_channels, int64_
 
 torch::Tensor ToRGBLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& w, const ForwardOptions& opt) {
   const int64_t n = x.size(0);
+  profile::Scope scope("torgb");
   auto styles = affine->forward(w) * weight_gain;  // [N, I]
   torch::Tensor y;
   if (opt.fused_modconv) {

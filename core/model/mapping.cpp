@@ -1,6 +1,7 @@
 #include "core/model/mapping.h"
 
 #include "core/io/errors.h"
+#include "core/model/profile.h"
 
 namespace stylescope {
 
@@ -32,6 +33,7 @@ MappingNetworkImpl::MappingNetworkImpl(const GeneratorConfig& cfg)
 
 torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::Tensor& c, double psi,
                                           std::optional<int> cutoff) {
+  profile::Scope scope("mapping");
   torch::Tensor x;
   if (z_dim > 0) x = ops::normalize_2nd_moment(z.to(torch::kFloat32));
   if (c_dim > 0) {

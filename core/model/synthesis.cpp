@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/io/errors.h"
+#include "core/model/profile.h"
 
 namespace stylescope {
 
@@ -47,7 +48,10 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(torch::Tenso
     x = conv0->forward(x, next_w(), opt);
     x = conv1->forward(x, next_w(), opt);
   }
-  if (img.defined()) img = ops::upsample2d(img, resample_filter);
+  if (img.defined()) {
+    profile::Scope scope("img_upsample");
+    img = ops::upsample2d(img, resample_filter);
+  }
   if (torgb) {
     auto y = torgb->forward(x, next_w(), opt).to(torch::kFloat32);
     img = img.defined() ? img.add_(y) : y;

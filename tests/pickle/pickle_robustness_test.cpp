@@ -132,6 +132,43 @@ TEST(PickleRobustness, RandomOpcodeSoup) {
   EXPECT_GT(values, 100);  // the soup does build values, so the test reaches past the first opcode
 }
 
+// Plain mutations of CPython-written pickles of every protocol (every opcode family appears in them).
+TEST(PickleRobustness, MutatedValuePickles) {
+  std::mt19937 rng(4321);
+  int values = 0;
+  for (const char* name :
+       {"values_p0.pkl", "values_p2.pkl", "values_p4.pkl", "objects_p0.pkl", "objects_p5.pkl"}) {
+    const std::string original = read_data(name);
+    for (int i = 0; i < 400; ++i) {
+      std::string b = original;
+      for (int k = 0, n = 1 + static_cast<int>(rng() % 4); k < n; ++k) {
+        const size_t at = rng() % b.size();
+        switch (rng() % 4) {
+          case 0:
+            b[at] = static_cast<char>(b[at] ^ (1 << (rng() % 8)));
+            break;
+          case 1:
+            b[at] = static_cast<char>(rng());
+            break;
+          case 2:
+            b.insert(at, 1, static_cast<char>(rng()));
+            break;
+          default:
+            b.erase(at, 1 + rng() % 8);
+        }
+        if (b.empty()) b = ".";
+      }
+      try {
+        auto doc = document(b);
+        to_json(*doc->load(), name, "root", JsonMode::Lenient);
+        ++values;
+      } catch (const InputError&) {
+      }
+    }
+  }
+  EXPECT_GT(values, 50);
+}
+
 TEST(PickleRobustness, MemoryLimitStopsOpcodeBombs) {
   const std::string lists(200'000, ']');  // 200,000 empty lists from 200 KB
   PickleLimits limits;

@@ -215,7 +215,7 @@ void NetworkReader::walk(const Value& v, const std::string& key, const std::stri
     } else if (name == "_init_kwargs") {
       if (path.empty())
         out.init_kwargs = pickle::to_json(*value, name_, where + "._init_kwargs", pickle::JsonMode::Strict);
-    } else if (name.front() != '_' && name != "training") {
+    } else if (!name.empty() && name.front() != '_' && name != "training") {
       attributes[std::string(name)] =
           pickle::to_json(*value, name_, join(where, name), pickle::JsonMode::Strict);
     }

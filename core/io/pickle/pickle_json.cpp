@@ -66,7 +66,12 @@ class Converter {
           return object(v.object->dict_items, where, depth);
         }
         nlohmann::json number;
-        if (numpy_scalar_to_json(v, file_, where, number)) return number;
+        try {
+          if (numpy_scalar_to_json(v, file_, where, number)) return number;
+        } catch (const InputError&) {
+          if (mode_ == JsonMode::Strict) throw;
+          return "<malformed numpy scalar>";
+        }
         return not_plain(describe(v), where);
       }
       default:

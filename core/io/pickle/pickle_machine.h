@@ -116,7 +116,7 @@ class PickleMachine {
     v->text = view;
     return v;
   }
-  Value* make_int(const std::string& literal);
+  Value* make_int(std::string_view literal);
   Value* make_long_binary(std::string_view bytes);
   Value* make_utf8(std::string_view bytes);
   Value* make_py2_string(std::string_view bytes);

@@ -9,7 +9,7 @@ using namespace op;
 
 // --- values ----------------------------------------------------------------------------------------------
 
-Value* PickleMachine::make_int(const std::string& literal) {
+Value* PickleMachine::make_int(std::string_view literal) {
   text::ParsedInt parsed;
   std::string error;
   if (!text::parse_int(literal, parsed, error)) fail(error);
@@ -79,14 +79,14 @@ void PickleMachine::op_text_argument(uint8_t op) {
       if (line == "01" || line == "00") {  // protocol 0 booleans: I01 / I00
         push(line == "01" ? &doc_.true_ : &doc_.false_);
       } else {
-        push(make_int(std::string(line)));
+        push(make_int(line));
       }
       return;
     }
     case LONG: {
       std::string_view line = read_line("LONG");
       if (!line.empty() && line.back() == 'L') line.remove_suffix(1);
-      push(make_int(std::string(line)));
+      push(make_int(line));
       return;
     }
     case FLOAT: {

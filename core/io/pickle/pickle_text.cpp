@@ -106,15 +106,15 @@ bool parse_int(std::string_view s, ParsedInt& out, std::string& error) {
       error = "invalid integer literal '" + std::string(original.substr(0, 40)) + "'";
       return false;
     }
+    if (digits.size() == kMaxIntDigits) {
+      error = "integer literal has more than " + std::to_string(kMaxIntDigits) + " digits";
+      return false;
+    }
     digits.push_back(static_cast<uint8_t>(d));
     after_digit = true;
   }
   if (digits.empty() || !after_digit) {
     error = "invalid integer literal '" + std::string(original.substr(0, 40)) + "'";
-    return false;
-  }
-  if (digits.size() > kMaxIntDigits) {
-    error = "integer literal has more than " + std::to_string(kMaxIntDigits) + " digits";
     return false;
   }
   if (base == 10 && digits.size() > 1 && digits[0] == 0) {
@@ -156,6 +156,10 @@ bool parse_int(std::string_view s, ParsedInt& out, std::string& error) {
 
 bool parse_float(std::string_view s, double& out, std::string& error) {
   s = strip(s);
+  if (s.size() > kMaxIntDigits) {  // repr() of a double needs ~25 characters
+    error = "float literal longer than " + std::to_string(kMaxIntDigits) + " characters";
+    return false;
+  }
   const std::string_view original = s;
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
