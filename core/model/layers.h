@@ -16,13 +16,17 @@ const char* noise_mode_name(NoiseMode mode);
 // How a forward pass is computed; none of these change the result beyond fp32 rounding.
 struct ForwardOptions {
   NoiseMode noise_mode = NoiseMode::Const;
-  // Modulated convolution: per-sample weights with a grouped conv (the official inference path) instead
-  // of modulating activations against shared weights. The shared-weight path is cheaper on CPU.
-  bool fused_modconv = false;
+  // Modulated convolution: per-sample weights with a grouped conv (the official inference path) or
+  // modulating activations against shared weights. Unset (the default): whichever is cheaper for the
+  // batch size (see use_fused_modconv); true/false force one path (tests compare both).
+  std::optional<bool> fused_modconv;
   // Up-sampling convolutions through the official transposed convolution instead of the sub-pixel form.
   bool reference_upsampling = false;
   bool fp16 = false;  // CUDA only: fp16 for the blocks the official code runs in fp16
 };
+
+// The modulated-convolution path a forward pass of `batch` samples takes under `options`.
+bool use_fused_modconv(const ForwardOptions& options, int64_t batch);
 
 class FullyConnectedLayerImpl : public torch::nn::Module {
  public:
@@ -51,13 +55,23 @@ class SynthesisLayerImpl : public torch::nn::Module {
   std::optional<double> conv_clamp;
 
  private:
-  torch::Tensor folded_weight();          // cached sub-pixel kernels of `weight` (inference only)
-  torch::Tensor weight_square_sums();     // cached sum over taps of weight^2, [O, I]
-  torch::Tensor folded_, square_sums_;
-  const void* folded_source_ = nullptr;
-  int64_t folded_version_ = -1;
-  const void* square_source_ = nullptr;
-  int64_t square_version_ = -1;
+  // Weight-only tensors derived for inference, each built on first use and all dropped when `weight`
+  // changes (data pointer, version or device). Under autograd they are recomputed instead.
+  struct Derived {
+    torch::Tensor square_sums;  // sum over taps of weight^2, [O, I]
+    torch::Tensor weight_cl;    // weight in channels-last, the layout oneDNN wants with channels-last x
+    torch::Tensor folded;       // fold_up2_weight(weight): the up-sampling path off the CPU fast path
+    ops::Up2Phases phases;      // split_up2_weight(weight): the CPU fast path
+  };
+  Derived& derived();
+  torch::Tensor modconv_fast(const torch::Tensor& x, const torch::Tensor& styles, const torch::Tensor& noise,
+                             bool fused, double gain);
+  torch::Tensor modconv_generic(torch::Tensor x, torch::Tensor styles, const torch::Tensor& noise,
+                                const ForwardOptions& options, bool fused, double gain);
+  Derived derived_;
+  const void* derived_source_ = nullptr;
+  int64_t derived_version_ = -1;
+  torch::Device derived_device_ = torch::kCPU;
 };
 TORCH_MODULE(SynthesisLayer);
 

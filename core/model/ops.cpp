@@ -33,6 +33,7 @@ torch::Tensor upfirdn2d(const torch::Tensor& x_in, const torch::Tensor& f_in, in
 }
 
 torch::Tensor upsample2d(const torch::Tensor& x, const torch::Tensor& f) {
+  if (kernels::usable(x) && x.is_contiguous() && is_default_filter(f)) return kernels::upsample2d_nchw(x);
   return upfirdn2d(x, f, 2, 1, 2, 1, 2, 1, 4.0);
 }
 
@@ -70,8 +71,24 @@ torch::Tensor bias_act(torch::Tensor x, const std::optional<torch::Tensor>& bias
 
 torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t padding,
                      int64_t groups) {
-  const int64_t st[2] = {stride, stride}, pad[2] = {padding, padding}, dil[2] = {1, 1};
+  return conv2d(x, w, stride, padding, padding, groups);
+}
+
+torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad_y, int64_t pad_x,
+                     int64_t groups) {
+  const int64_t st[2] = {stride, stride}, pad[2] = {pad_y, pad_x}, dil[2] = {1, 1};
+  static const bool mkldnn = at::hasMKLDNN();
+  if (mkldnn && at::globalContext().userEnabledMkldnn() && kernels::usable(x) && w.dim() == 4 &&
+      w.scalar_type() == torch::kFloat32 && w.device().is_cpu() &&
+      !(torch::GradMode::is_enabled() && w.requires_grad()))
+    return at::mkldnn_convolution(x, w, c10::nullopt, pad, st, dil, groups);
   return torch::conv2d(x, w, torch::Tensor(), st, pad, dil, groups);
+}
+
+bool is_default_filter(const torch::Tensor& f) {
+  if (f.dim() != 2 || f.size(0) != 4 || f.size(1) != 4) return false;
+  static const torch::Tensor expected = setup_filter(torch::kFloat64);
+  return f.detach().to(torch::kCPU, torch::kFloat64).allclose(expected, 0.0, 1e-7);
 }
 
 torch::Tensor normalize_2nd_moment(const torch::Tensor& x, double eps) {
@@ -122,6 +139,36 @@ torch::Tensor fold_up2_weight(const torch::Tensor& w) {
 torch::Tensor conv3x3_up2_folded(const torch::Tensor& x, const torch::Tensor& folded, int64_t groups) {
   auto y = conv2d(x, folded, 1, 1, groups);
   return torch::pixel_shuffle(y, 2);
+}
+
+}  // namespace stylescope::ops
+
+namespace stylescope::ops {
+
+Up2Phases split_up2_weight(const torch::Tensor& w) {
+  // z[2a+ky] += w[ky] x[a] (spec §1.5: the weight is not flipped), so z[2a] = w[0] x[a] + w[2] x[a-1]
+  // (taps {2, 0} against x padded by one) and z[2a+1] = w[1] x[a].
+  const auto even = torch::tensor({2, 0}, torch::TensorOptions().dtype(torch::kLong).device(w.device()));
+  const auto cl = torch::MemoryFormat::ChannelsLast;
+  auto rows_even = w.index_select(2, even), rows_odd = w.slice(2, 1, 2);
+  Up2Phases p;
+  p.ee = rows_even.index_select(3, even).contiguous(cl);
+  p.eo = rows_even.slice(3, 1, 2).contiguous(cl);
+  p.oe = rows_odd.index_select(3, even).contiguous(cl);
+  p.oo = rows_odd.slice(3, 1, 2).contiguous(cl);
+  return p;
+}
+
+torch::Tensor conv3x3_up2_phases(const torch::Tensor& x_in, const Up2Phases& p, int64_t groups,
+                                 const kernels::Epilogue* epilogue) {
+  const auto x = x_in.contiguous(torch::MemoryFormat::ChannelsLast);
+  auto ee = conv2d(x, p.ee, 1, 1, 1, groups);
+  auto eo = conv2d(x, p.eo, 1, 1, 0, groups);
+  auto oe = conv2d(x, p.oe, 1, 0, 1, groups);
+  auto oo = conv2d(x, p.oo, 1, 0, 0, groups);
+  const auto cl = torch::MemoryFormat::ChannelsLast;
+  return kernels::fir_up2_phases(ee.contiguous(cl), eo.contiguous(cl), oe.contiguous(cl), oo.contiguous(cl),
+                                 epilogue);
 }
 
 }  // namespace stylescope::ops

@@ -1,12 +1,21 @@
 #pragma once
 // Text and number decoding used by the pickle VM: the text-argument opcodes of protocol 0 (INT, LONG,
-// FLOAT, STRING, UNICODE) and arbitrary-size integers. Internal to core/io/pickle.
+// FLOAT, STRING, UNICODE) and arbitrary-size integers. Internal to core/io/pickle; numbers are in
+// pickle_numbers.cpp, text codecs in pickle_text.cpp.
 // Every function reports malformed input by returning false and filling `error`; none throws.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace stylescope::pickle::text {
+
+// Value of a digit in bases up to 36; 99 for anything else.
+inline int digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 99;
+}
 
 // Python refuses int<->str conversions of more than 4300 decimal digits
 // (sys.int_info.default_max_str_digits); the same bound keeps our quadratic conversions cheap.

@@ -1,5 +1,7 @@
 #include "core/io/pickle/pickle_value.h"
 
+#include <charconv>
+
 #include "core/io/pickle/pickle_text.h"
 
 namespace stylescope::pickle {
@@ -100,8 +102,11 @@ std::string describe(const Value& v) {
     case Kind::Int:
     case Kind::BigInt:
       return "int " + int_to_decimal(v);
-    case Kind::Float:
-      return "float " + std::to_string(v.real);
+    case Kind::Float: {  // to_chars: shortest round-trip form, independent of the C locale
+      char buf[32];
+      const auto end = std::to_chars(buf, buf + sizeof buf, v.real).ptr;
+      return "float " + std::string(buf, end);
+    }
     case Kind::String:
       return "str " + quoted(v.text);
     case Kind::Bytes:
