@@ -27,6 +27,7 @@ struct BenchOptions {
   bool json = false;
   bool reference_upsampling = false;
   bool fused = false;
+  bool shared_weight = false;
   bool profile = false;
 };
 
@@ -40,7 +41,8 @@ double peak_rss_mib() {
 }
 
 void run_bench(const BenchOptions& o) {
-  if (!o.config.empty() && !o.common.model.empty()) throw InputError("bench: give --model or --config, not both");
+  if (!o.config.empty() && !o.common.model.empty())
+    throw InputError("bench: give --model or --config, not both");
   const torch::Device device = setup_device(o.common);
   GeneratorConfig cfg;
   Generator g{nullptr};
@@ -58,14 +60,16 @@ void run_bench(const BenchOptions& o) {
   g->to(device);
   ForwardOptions fwd = forward_options(o.latent, device);
   fwd.reference_upsampling = o.reference_upsampling;
-  fwd.fused_modconv = o.fused;
+  if (o.fused && o.shared_weight) throw InputError("bench: --fused and --shared-weight exclude each other");
+  if (o.fused || o.shared_weight) fwd.fused_modconv = o.fused;
   torch::NoGradGuard no_grad;
 
   std::vector<torch::Tensor> zs;
   for (int i = 0; i < o.batch; ++i) zs.push_back(seed_z(static_cast<uint32_t>(i), cfg.z_dim));
   auto z = torch::cat(zs, 0).to(device);
   torch::Tensor c;
-  if (cfg.c_dim > 0) c = torch::zeros({o.batch, cfg.c_dim}, device).index_fill_(1, torch::tensor({0}, device), 1.0);
+  if (cfg.c_dim > 0)
+    c = torch::zeros({o.batch, cfg.c_dim}, device).index_fill_(1, torch::tensor({0}, device), 1.0);
 
   std::vector<double> ms;
   ProgressBar bar("bench", o.warmup + o.iters);
@@ -110,9 +114,10 @@ void run_bench(const BenchOptions& o) {
   nlohmann::json j;
 #ifdef STYLESCOPE_HAVE_CUDA
   if (device.is_cuda()) {
-    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
-    j["peak_gpu_mem_mb"] = static_cast<double>(
-        stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak) / (1 << 20);
+    const auto stats =
+        c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+    // Index 0 is StatType::AGGREGATE; the enum moved namespaces between LibTorch versions.
+    j["peak_gpu_mem_mb"] = static_cast<double>(stats.allocated_bytes[0].peak) / (1 << 20);
   }
 #endif
   j["model"] = source;
@@ -128,7 +133,7 @@ void run_bench(const BenchOptions& o) {
   j["img_per_s"] = 1000.0 / median;
   j["peak_mem_mb"] = peak_mb;
   j["upsampling"] = o.reference_upsampling ? "transposed (official)" : "sub-pixel";
-  j["modconv"] = o.fused ? "fused" : "shared-weight";
+  j["modconv"] = o.fused ? "fused" : o.shared_weight ? "shared-weight" : "auto";
   if (o.profile) {
     j["profile_ms_per_img"] = kinds;
     j["profile_total_ms_per_img"] = profiled_ms;
@@ -136,8 +141,8 @@ void run_bench(const BenchOptions& o) {
   if (o.json) {
     std::cout << j.dump() << std::endl;
   } else {
-    std::printf("%s  %dx%d  %s  threads %d  batch %d\n", source.c_str(), cfg.img_resolution, cfg.img_resolution,
-                device.is_cuda() ? "cuda" : "cpu", torch::get_num_threads(), o.batch);
+    std::printf("%s  %dx%d  %s  threads %d  batch %d\n", source.c_str(), cfg.img_resolution,
+                cfg.img_resolution, device.is_cuda() ? "cuda" : "cpu", torch::get_num_threads(), o.batch);
     std::printf("median %.1f ms/img (min %.1f, max %.1f over %d iters), %.2f img/s, peak memory %.0f MiB\n",
                 median, sorted.front(), sorted.back(), o.iters, 1000.0 / median, peak_mb);
     if (o.profile) {
@@ -162,14 +167,17 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember(GeneratorConfig::named_configs()));
   cmd->add_option("--batch", opts->batch, "Images per forward pass (default 1)")->check(CLI::PositiveNumber);
   cmd->add_option("--iters", opts->iters, "Timed iterations (default 10)")->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", opts->warmup, "Untimed iterations first (default 2)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--warmup", opts->warmup, "Untimed iterations first (default 2)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--trunc", opts->latent.trunc, "Truncation psi");
   cmd->add_option("--noise-mode", opts->latent.noise_mode, "const, random or none")
       ->check(CLI::IsMember({"const", "random", "none"}));
   cmd->add_flag("--fp16", opts->latent.fp16, "fp16 where the official code uses it (CUDA only)");
   cmd->add_flag("--reference-upsampling", opts->reference_upsampling,
                 "Up-sample with the official transposed convolution (for comparison)");
-  cmd->add_flag("--fused", opts->fused, "Use the fused (grouped, per-sample weight) modulated convolution");
+  cmd->add_flag("--fused", opts->fused, "Force the fused (grouped, per-sample weight) modulated convolution");
+  cmd->add_flag("--shared-weight", opts->shared_weight,
+                "Force the shared-weight modulated convolution (default: the cheaper per layer)");
   cmd->add_flag("--profile", opts->profile,
                 "After timing, break the time of further passes down by kind of work (CPU: wall clock)");
   cmd->add_flag("--json", opts->json, "Print one flat JSON object");

@@ -14,19 +14,24 @@ ops::Activation activation_of(const std::string& name) {
 }  // namespace
 
 MappingNetworkImpl::MappingNetworkImpl(const GeneratorConfig& cfg)
-    : z_dim(cfg.z_dim), c_dim(cfg.c_dim), w_dim(cfg.w_dim), num_ws(cfg.num_ws()), w_avg_beta(cfg.mapping.w_avg_beta) {
+    : z_dim(cfg.z_dim),
+      c_dim(cfg.c_dim),
+      w_dim(cfg.w_dim),
+      num_ws(cfg.num_ws()),
+      w_avg_beta(cfg.mapping.w_avg_beta) {
   const int embed_features = cfg.embed_features();
   const int layer_features = cfg.layer_features();
   std::vector<int64_t> features = {cfg.z_dim + embed_features};
   for (int i = 0; i < cfg.mapping.num_layers - 1; ++i) features.push_back(layer_features);
   features.push_back(cfg.w_dim);
   if (c_dim > 0)
-    embed = register_module("embed", FullyConnectedLayer(c_dim, embed_features, true, ops::Activation::Linear, 1.0, 0.0));
+    embed = register_module(
+        "embed", FullyConnectedLayer(c_dim, embed_features, true, ops::Activation::Linear, 1.0, 0.0));
   for (int i = 0; i < cfg.mapping.num_layers; ++i) {
-    fc.push_back(register_module("fc" + std::to_string(i),
-                                 FullyConnectedLayer(features[i], features[i + 1], true,
-                                                     activation_of(cfg.mapping.activation),
-                                                     cfg.mapping.lr_multiplier, 0.0)));
+    fc.push_back(register_module(
+        "fc" + std::to_string(i),
+        FullyConnectedLayer(features[i], features[i + 1], true, activation_of(cfg.mapping.activation),
+                            cfg.mapping.lr_multiplier, 0.0)));
   }
   if (w_avg_beta) w_avg = register_buffer("w_avg", torch::zeros({w_dim}));
 }

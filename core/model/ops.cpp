@@ -43,9 +43,11 @@ torch::Tensor downsample2d(const torch::Tensor& x, const torch::Tensor& f) {
 
 double default_gain(Activation act) {
   switch (act) {
-    case Activation::Linear: return 1.0;
+    case Activation::Linear:
+      return 1.0;
     case Activation::Lrelu:
-    case Activation::Relu: return std::sqrt(2.0);
+    case Activation::Relu:
+      return std::sqrt(2.0);
   }
   return 1.0;
 }
@@ -74,8 +76,8 @@ torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t str
   return conv2d(x, w, stride, padding, padding, groups);
 }
 
-torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad_y, int64_t pad_x,
-                     int64_t groups) {
+torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad_y,
+                     int64_t pad_x, int64_t groups) {
   const int64_t st[2] = {stride, stride}, pad[2] = {pad_y, pad_x}, dil[2] = {1, 1};
   static const bool mkldnn = at::hasMKLDNN();
   if (mkldnn && at::globalContext().userEnabledMkldnn() && kernels::usable(x) && w.dim() == 4 &&

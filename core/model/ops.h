@@ -31,8 +31,8 @@ torch::Tensor bias_act(torch::Tensor x, const std::optional<torch::Tensor>& bias
 // elements (the 4x4 and 8x8 layers) to an im2col + reference-BLAS path that is ~20x slower.
 torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride = 1, int64_t padding = 0,
                      int64_t groups = 1);
-torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad_y, int64_t pad_x,
-                     int64_t groups);
+torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad_y,
+                     int64_t pad_x, int64_t groups);
 
 // True if f is the [1,3,3,1] filter of setup_filter(): the fast paths below have it built in.
 bool is_default_filter(const torch::Tensor& f);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/io/errors.h"
+#include "core/model/cpu_allocator.h"
 #include "core/model/profile.h"
 
 namespace stylescope {
@@ -13,22 +14,25 @@ SynthesisBlockImpl::SynthesisBlockImpl(int64_t in_ch, int64_t out_ch, const Gene
   if (in_channels == 0) const_ = register_parameter("const", torch::randn({out_ch, res, res}));
   resample_filter = register_buffer("resample_filter", ops::setup_filter());
   if (in_channels != 0) {
-    conv0 = register_module("conv0", SynthesisLayer(in_ch, out_ch, cfg.w_dim, res, 2, cfg.use_noise, cfg.conv_clamp));
+    conv0 = register_module("conv0",
+                            SynthesisLayer(in_ch, out_ch, cfg.w_dim, res, 2, cfg.use_noise, cfg.conv_clamp));
     ++num_conv;
   }
-  conv1 = register_module("conv1", SynthesisLayer(out_ch, out_ch, cfg.w_dim, res, 1, cfg.use_noise, cfg.conv_clamp));
+  conv1 = register_module("conv1",
+                          SynthesisLayer(out_ch, out_ch, cfg.w_dim, res, 1, cfg.use_noise, cfg.conv_clamp));
   ++num_conv;
   if (is_last || architecture == Architecture::Skip) {
     torgb = register_module("torgb", ToRGBLayer(out_ch, cfg.img_channels, cfg.w_dim, cfg.conv_clamp));
     ++num_torgb;
   }
   if (in_channels != 0 && architecture == Architecture::Resnet)
-    skip = register_module("skip", Conv2dLayer(in_ch, out_ch, 1, false, ops::Activation::Linear, 2, 1, std::nullopt));
+    skip = register_module("skip",
+                           Conv2dLayer(in_ch, out_ch, 1, false, ops::Activation::Linear, 2, 1, std::nullopt));
 }
 
 std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(torch::Tensor x, torch::Tensor img,
-                                                                   const torch::Tensor& ws,
-                                                                   const ForwardOptions& opt) {
+                                                                    const torch::Tensor& ws,
+                                                                    const ForwardOptions& opt) {
   const auto dtype = (use_fp16 && opt.fp16 && ws.is_cuda()) ? torch::kHalf : torch::kFloat32;
   int w_index = 0;
   auto next_w = [&]() { return ws.select(1, w_index++); };
@@ -64,8 +68,8 @@ SynthesisNetworkImpl::SynthesisNetworkImpl(const GeneratorConfig& cfg) : num_ws(
   for (int res : cfg.block_resolutions()) {
     const int64_t in_ch = res > 4 ? cfg.channels(res / 2) : 0;
     const bool last = res == cfg.img_resolution;
-    auto block = register_module("b" + std::to_string(res),
-                                 SynthesisBlock(in_ch, cfg.channels(res), cfg, res, last, res >= fp16_resolution));
+    auto block = register_module("b" + std::to_string(res), SynthesisBlock(in_ch, cfg.channels(res), cfg, res,
+                                                                           last, res >= fp16_resolution));
     num_ws += block->num_conv + (last ? block->num_torgb : 0);
     blocks.push_back(block);
   }
@@ -73,8 +77,10 @@ SynthesisNetworkImpl::SynthesisNetworkImpl(const GeneratorConfig& cfg) : num_ws(
 
 torch::Tensor SynthesisNetworkImpl::forward(const torch::Tensor& ws_in, const ForwardOptions& opt) {
   if (ws_in.dim() != 3 || ws_in.size(1) != num_ws || ws_in.size(2) != w_dim)
-    throw InputError("synthesis expects ws of shape [N, " + std::to_string(num_ws) + ", " + std::to_string(w_dim) +
-                     "]");
+    throw InputError("synthesis expects ws of shape [N, " + std::to_string(num_ws) + ", " +
+                     std::to_string(w_dim) + "]");
+  // Large activations would otherwise be page-faulted in afresh on every pass (see cpu_allocator.h).
+  if (ws_in.device().is_cpu()) use_caching_cpu_allocator();
   auto ws = ws_in.to(torch::kFloat32);
   torch::Tensor x, img;
   int64_t w_index = 0;
