@@ -5,6 +5,7 @@
 #include "core/io/errors.h"
 #include "core/io/npy.h"
 #include "core/latent/numpy_rng.h"
+#include "core/model/model_file.h"
 #include "core/util/int_list.h"
 #ifdef STYLESCOPE_HAVE_ZIP
 #include "core/io/zip_npz.h"
@@ -60,7 +61,6 @@ std::vector<int> parse_layers(const std::string& text, int num_ws, const std::st
 torch::Tensor load_ws_file(const std::string& path, int num_ws, int w_dim) {
   RawTensor raw;
   const bool is_npz = path.size() > 4 && path.compare(path.size() - 4, 4, ".npz") == 0;
-  ByteBuffer keep;
   if (is_npz) {
 #ifdef STYLESCOPE_HAVE_ZIP
     auto arrays = read_npz(path);
@@ -80,9 +80,7 @@ torch::Tensor load_ws_file(const std::string& path, int num_ws, int w_dim) {
     throw InputError(path, "ws have shape " + shape_string(s) + ", expected [" + std::to_string(w_dim) + "], [" +
                                std::to_string(num_ws) + ", " + std::to_string(w_dim) + "] or [K, " +
                                std::to_string(num_ws) + ", " + std::to_string(w_dim) + "]");
-  std::vector<float> values = raw.to_float32();
-  auto t = torch::empty(s, torch::kFloat32);
-  std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+  auto t = to_torch(raw);
   if (s.size() == 1) return t.reshape({1, 1, w_dim}).repeat({1, num_ws, 1});
   if (s.size() == 2) return t.unsqueeze(0);
   return t;
