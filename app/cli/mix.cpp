@@ -7,8 +7,9 @@
 #include "core/io/image.h"
 #include "core/io/image_convert.h"
 #include "core/latent/latents.h"
-#include "core/util/int_list.h"
+#include "core/render/image_grid.h"
 #include "core/util/atomic_file.h"
+#include "core/util/int_list.h"
 
 namespace stylescope::cli {
 
@@ -69,23 +70,21 @@ void run_mix(MixOptions o) {
   bar.finish();
 
   // grid.png: row 0 shows the column seeds, column 0 the row seeds, cell (i, j) row i mixed with column j.
-  const int gw = static_cast<int>(cols.size() + 1) * res, gh = static_cast<int>(rows.size() + 1) * res;
-  std::vector<uint8_t> grid(static_cast<size_t>(gw) * gh * ch, 0);
-  if (ch == 4)
-    for (size_t p = 3; p < grid.size(); p += 4) grid[p] = 255;
+  std::vector<const uint8_t*> cells;
   for (size_t ri = 0; ri <= rows.size(); ++ri)
     for (size_t ci = 0; ci <= cols.size(); ++ci) {
-      if (ri == 0 && ci == 0) continue;
-      std::pair<uint32_t, uint32_t> key;
-      if (ri == 0) key = {cols[ci - 1], cols[ci - 1]};
-      else if (ci == 0) key = {rows[ri - 1], rows[ri - 1]};
-      else key = {rows[ri - 1], cols[ci - 1]};
-      const auto& src = pixels[key];
-      for (int y = 0; y < res; ++y)
-        std::copy_n(src.data() + static_cast<size_t>(y) * res * ch, static_cast<size_t>(res) * ch,
-                    grid.data() + ((ri * res + y) * static_cast<size_t>(gw) + ci * res) * ch);
+      if (ri == 0 && ci == 0)
+        cells.push_back(nullptr);
+      else if (ri == 0)
+        cells.push_back(pixels[{cols[ci - 1], cols[ci - 1]}].data());
+      else if (ci == 0)
+        cells.push_back(pixels[{rows[ri - 1], rows[ri - 1]}].data());
+      else
+        cells.push_back(pixels[{rows[ri - 1], cols[ci - 1]}].data());
     }
-  write_png(out + "/grid.png", grid.data(), gw, gh, ch);
+  const int gw = static_cast<int>(cols.size() + 1), gh = static_cast<int>(rows.size() + 1);
+  const auto grid = tile_images(cells, gw, gh, res, ch);
+  write_png(out + "/grid.png", grid.data(), gw * res, gh * res, ch);
 }
 
 }  // namespace

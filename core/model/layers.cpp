@@ -89,6 +89,7 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
   } else if (use_noise && opt.noise_mode == NoiseMode::Const) {
     noise = (noise_const * noise_strength).to(x.dtype());
   }
+  if (noise.defined() && opt.noise_scale != 1.0) noise = noise * opt.noise_scale;
   const bool grad = torch::GradMode::is_enabled() && (weight.requires_grad() || styles.requires_grad());
   if (!grad && !opt.reference_upsampling && kernels::usable(x) &&
       (up == 1 || ops::is_default_filter(resample_filter))) {

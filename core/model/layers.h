@@ -1,7 +1,9 @@
 #pragma once
 // The official layers (spec §1.7, §1.10-1.12), with the official parameter and buffer names so that a
 // state dict from a .pkl or .safetensors maps onto named_parameters()/named_buffers() one to one.
+#include <functional>
 #include <optional>
+#include <string>
 
 #include <torch/torch.h>
 
@@ -23,6 +25,11 @@ struct ForwardOptions {
   // Up-sampling convolutions through the official transposed convolution instead of the sub-pixel form.
   bool reference_upsampling = false;
   bool fp16 = false;  // CUDA only: fp16 for the blocks the official code runs in fp16
+  // The explorer's noise strength: scales every layer's noise input (1 = the model as trained).
+  double noise_scale = 1.0;
+  // Called with each synthesis layer's output ("b8.conv0", "b8.torgb", ...) as it is computed, for the
+  // explorer's layer view. Empty: nothing is observed.
+  std::function<void(const std::string& name, const torch::Tensor& output)> observe;
 };
 
 // The modulated-convolution path a forward pass of `batch` samples takes under `options`.

@@ -36,6 +36,10 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(torch::Tenso
   const auto dtype = (use_fp16 && opt.fp16 && ws.is_cuda()) ? torch::kHalf : torch::kFloat32;
   int w_index = 0;
   auto next_w = [&]() { return ws.select(1, w_index++); };
+  const std::string prefix = "b" + std::to_string(resolution) + ".";
+  auto observe = [&](const char* name, const torch::Tensor& t) {
+    if (opt.observe) opt.observe(prefix + name, t);
+  };
   if (in_channels == 0) {
     x = const_.to(dtype).unsqueeze(0).repeat({ws.size(0), 1, 1, 1});
   } else {
@@ -43,14 +47,20 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(torch::Tenso
   }
   if (in_channels == 0) {
     x = conv1->forward(x, next_w(), opt);
+    observe("conv1", x);
   } else if (architecture == Architecture::Resnet) {
     auto y = skip->forward(x, std::sqrt(0.5));
     x = conv0->forward(x, next_w(), opt);
+    observe("conv0", x);
     x = conv1->forward(x, next_w(), opt, std::sqrt(0.5));
+    observe("conv1", x);
     x = y.add_(x);
+    observe("skip_sum", x);
   } else {
     x = conv0->forward(x, next_w(), opt);
+    observe("conv0", x);
     x = conv1->forward(x, next_w(), opt);
+    observe("conv1", x);
   }
   if (img.defined()) {
     profile::Scope scope("img_upsample");
@@ -58,7 +68,9 @@ std::pair<torch::Tensor, torch::Tensor> SynthesisBlockImpl::forward(torch::Tenso
   }
   if (torgb) {
     auto y = torgb->forward(x, next_w(), opt).to(torch::kFloat32);
+    observe("torgb", y);
     img = img.defined() ? img.add_(y) : y;
+    observe("img", img);
   }
   return {x, img};
 }

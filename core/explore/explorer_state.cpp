@@ -1,0 +1,209 @@
+#include "core/explore/explorer_state.h"
+
+#include <cmath>
+
+#include "core/io/errors.h"
+#include "core/util/atomic_file.h"
+
+namespace stylescope {
+
+using nlohmann::json;
+
+uint32_t ExplorerState::seed() const {
+  const double s = std::round(latent.x) + std::round(latent.y) * 100;
+  return static_cast<uint32_t>(static_cast<int64_t>(s));
+}
+
+void ExplorerState::set_seed(uint32_t seed) {
+  latent.x = seed;
+  latent.y = 0;
+}
+
+namespace {
+
+template <typename T>
+json optional_json(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+// Reads key `key` of object `obj` into `out` when present; the wrong type is an error naming the key.
+class Reader {
+ public:
+  explicit Reader(const std::string& source) : source_(source) {}
+
+  template <typename T>
+  void read(const json& obj, const char* section, const char* key, T& out) const {
+    if (!obj.is_object() || !obj.contains(key)) return;
+    try {
+      out = obj.at(key).get<T>();
+    } catch (const json::exception&) {
+      fail(section, key, obj.at(key));
+    }
+  }
+  template <typename T>
+  void read(const json& obj, const char* section, const char* key, std::optional<T>& out) const {
+    if (!obj.is_object() || !obj.contains(key)) return;
+    if (obj.at(key).is_null()) {
+      out.reset();
+      return;
+    }
+    T value{};
+    read(obj, section, key, value);
+    out = value;
+  }
+  const json& section(const json& root, const char* name) const {
+    static const json empty = json::object();
+    if (!root.contains(name)) return empty;
+    const json& s = root.at(name);
+    if (!s.is_object()) fail("", name, s);
+    return s;
+  }
+
+ private:
+  [[noreturn]] void fail(const char* section, const char* key, const json& value) const {
+    const std::string where = std::string(section) + (*section ? "." : "") + key;
+    throw InputError(source_, "'" + where + "' has the wrong type (" + value.type_name() + ")");
+  }
+  std::string source_;
+};
+
+}  // namespace
+
+json to_json(const ExplorerState& s) {
+  json offsets = json::object();
+  for (const auto& [dim, value] : s.edits.offsets) offsets[std::to_string(dim)] = value;
+  return {
+      {"version", ExplorerState::kVersion},
+      {"model", s.model},
+      {"latent",
+       {{"x", s.latent.x},
+        {"y", s.latent.y},
+        {"class", optional_json(s.latent.class_idx)},
+        {"w_file", s.latent.w_file},
+        {"w_index", s.latent.w_index},
+        {"animate", s.latent.animate},
+        {"speed", s.latent.speed}}},
+      {"edits",
+       {{"offsets", offsets}, {"first_layer", s.edits.first_layer}, {"last_layer", s.edits.last_layer}}},
+      {"truncation", {{"psi", s.truncation.psi}, {"cutoff", optional_json(s.truncation.cutoff)}}},
+      {"noise", {{"mode", s.noise.mode}, {"seed", s.noise.seed}, {"strength", s.noise.strength}}},
+      {"mixing",
+       {{"enabled", s.mixing.enabled},
+        {"seed", s.mixing.seed},
+        {"layers", s.mixing.layers},
+        {"strength", s.mixing.strength},
+        {"grid", s.mixing.grid},
+        {"grid_rows", s.mixing.grid_rows},
+        {"grid_cols", s.mixing.grid_cols}}},
+      {"view",
+       {{"layer", s.view.layer},
+        {"channel", s.view.channel},
+        {"rgb", s.view.rgb},
+        {"normalize", s.view.normalize},
+        {"brightness_db", s.view.brightness_db},
+        {"fft", s.view.fft},
+        {"fit", s.view.fit},
+        {"zoom", s.view.zoom},
+        {"pan_x", s.view.pan_x},
+        {"pan_y", s.view.pan_y},
+        {"nearest", s.view.nearest}}},
+  };
+}
+
+ExplorerState state_from_json(const json& root, const std::string& source) {
+  if (!root.is_object()) throw InputError(source, "an explorer state must be a JSON object");
+  const Reader r(source);
+  ExplorerState s;
+  int version = ExplorerState::kVersion;
+  r.read(root, "", "version", version);
+  if (version > ExplorerState::kVersion)
+    throw InputError(source, "session version " + std::to_string(version) +
+                                 " is newer than this StyleScope (" +
+                                 std::to_string(ExplorerState::kVersion) + ")");
+  r.read(root, "", "model", s.model);
+
+  const json& latent = r.section(root, "latent");
+  r.read(latent, "latent", "x", s.latent.x);
+  r.read(latent, "latent", "y", s.latent.y);
+  r.read(latent, "latent", "class", s.latent.class_idx);
+  r.read(latent, "latent", "w_file", s.latent.w_file);
+  r.read(latent, "latent", "w_index", s.latent.w_index);
+  r.read(latent, "latent", "animate", s.latent.animate);
+  r.read(latent, "latent", "speed", s.latent.speed);
+
+  const json& edits = r.section(root, "edits");
+  std::map<std::string, double> offsets;
+  r.read(edits, "edits", "offsets", offsets);
+  for (const auto& [key, value] : offsets) {
+    try {
+      size_t used = 0;
+      const int dim = std::stoi(key, &used);
+      if (used != key.size() || dim < 0) throw std::invalid_argument(key);
+      s.edits.offsets[dim] = value;
+    } catch (const std::exception&) {
+      throw InputError(source, "'edits.offsets' key '" + key + "' is not a w dimension");
+    }
+  }
+  r.read(edits, "edits", "first_layer", s.edits.first_layer);
+  r.read(edits, "edits", "last_layer", s.edits.last_layer);
+
+  const json& trunc = r.section(root, "truncation");
+  r.read(trunc, "truncation", "psi", s.truncation.psi);
+  r.read(trunc, "truncation", "cutoff", s.truncation.cutoff);
+
+  const json& noise = r.section(root, "noise");
+  r.read(noise, "noise", "mode", s.noise.mode);
+  if (s.noise.mode != "const" && s.noise.mode != "random" && s.noise.mode != "none")
+    throw InputError(source, "'noise.mode' must be const, random or none, not '" + s.noise.mode + "'");
+  r.read(noise, "noise", "seed", s.noise.seed);
+  r.read(noise, "noise", "strength", s.noise.strength);
+
+  const json& mixing = r.section(root, "mixing");
+  r.read(mixing, "mixing", "enabled", s.mixing.enabled);
+  r.read(mixing, "mixing", "seed", s.mixing.seed);
+  r.read(mixing, "mixing", "layers", s.mixing.layers);
+  r.read(mixing, "mixing", "strength", s.mixing.strength);
+  r.read(mixing, "mixing", "grid", s.mixing.grid);
+  r.read(mixing, "mixing", "grid_rows", s.mixing.grid_rows);
+  r.read(mixing, "mixing", "grid_cols", s.mixing.grid_cols);
+
+  const json& view = r.section(root, "view");
+  r.read(view, "view", "layer", s.view.layer);
+  r.read(view, "view", "channel", s.view.channel);
+  r.read(view, "view", "rgb", s.view.rgb);
+  r.read(view, "view", "normalize", s.view.normalize);
+  r.read(view, "view", "brightness_db", s.view.brightness_db);
+  r.read(view, "view", "fft", s.view.fft);
+  r.read(view, "view", "fit", s.view.fit);
+  r.read(view, "view", "zoom", s.view.zoom);
+  r.read(view, "view", "pan_x", s.view.pan_x);
+  r.read(view, "view", "pan_y", s.view.pan_y);
+  r.read(view, "view", "nearest", s.view.nearest);
+  return s;
+}
+
+ExplorerState apply_patch(const ExplorerState& state, const json& patch, const std::string& source) {
+  if (!patch.is_object()) throw InputError(source, "a \"set\" patch must be a JSON object");
+  json merged = to_json(state);
+  merged.merge_patch(patch);
+  return state_from_json(merged, source);
+}
+
+void save_session(const std::string& path, const ExplorerState& state) {
+  const std::string text = to_json(state).dump(2) + "\n";
+  write_file_atomic(path, text.data(), text.size());
+}
+
+ExplorerState load_session(const std::string& path) {
+  const ByteBuffer bytes = read_file(path);
+  const char* text = reinterpret_cast<const char*>(bytes.data);
+  json root;
+  try {
+    root = json::parse(text, text + bytes.size);
+  } catch (const json::parse_error& e) {
+    throw InputError(path, std::string("not a JSON session file (") + e.what() + ")");
+  }
+  return state_from_json(root, path);
+}
+
+}  // namespace stylescope

@@ -1,0 +1,88 @@
+#pragma once
+// ExplorerState: everything a person set in the explorer window, the one source of truth of what they see.
+// Panels edit it, sessions save it as JSON ("version" plus sections; unknown keys are ignored and missing
+// ones defaulted so later features extend it), and scripts change it with JSON merge patches.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace stylescope {
+
+struct LatentState {
+  // Position in seed space as the official visualizer has it: (x, y) means seed x + 100*y; a fractional
+  // position blends the 4 neighbouring seeds.
+  double x = 0, y = 0;
+  std::optional<int> class_idx;
+  std::string w_file;  // a loaded w (.npy / .npz) replaces the seed when set
+  int w_index = 0;     // which of the file's ws
+  bool animate = false;
+  double speed = 0.25;  // seeds per second along x while animating
+};
+
+struct EditState {
+  std::map<int, double> offsets;         // w dimension -> offset added to that dimension
+  int first_layer = 0, last_layer = -1;  // inclusive layer range the offsets apply to; -1 = last layer
+};
+
+struct TruncationState {
+  double psi = 1.0;
+  std::optional<int> cutoff;
+};
+
+struct NoiseState {
+  std::string mode = "const";  // const | random | none
+  int seed = 0;                // random noise: torch.manual_seed before synthesis, as the visualizer does
+  double strength = 1.0;
+};
+
+struct MixingState {
+  bool enabled = false;
+  int seed = 0;
+  std::vector<int> layers;  // ws taken from the mixing seed
+  double strength = 1.0;    // 1: copy those layers; less: blend towards them
+  bool grid = false;        // show the paper's mixing figure instead of one image
+  std::vector<int> grid_rows{0, 1, 2}, grid_cols{3, 4, 5};
+};
+
+struct ViewState {
+  std::string layer;  // empty: the image; else a synthesis layer ("b16.conv1") shown as activations
+  int channel = 0;
+  bool rgb = false;  // three channels from `channel` as RGB instead of one with a colormap
+  bool normalize = true;
+  double brightness_db = 0;
+  bool fft = false;
+  bool fit = true;  // fit to the view; else `zoom` (1 = one image pixel per screen pixel)
+  double zoom = 1, pan_x = 0, pan_y = 0;
+  bool nearest = false;
+};
+
+struct ExplorerState {
+  static constexpr int kVersion = 1;
+  std::string model;  // path of the loaded model
+  LatentState latent;
+  EditState edits;
+  TruncationState truncation;
+  NoiseState noise;
+  MixingState mixing;
+  ViewState view;
+
+  // The seed the pad position rounds to (what the seed field shows).
+  uint32_t seed() const;
+  void set_seed(uint32_t seed);
+};
+
+nlohmann::json to_json(const ExplorerState& state);
+// Reads a state; missing keys keep their defaults, unknown keys are ignored. A value of the wrong type
+// throws InputError naming `source` and the key.
+ExplorerState state_from_json(const nlohmann::json& json, const std::string& source);
+// Applies a JSON merge patch (RFC 7386) to the state.
+ExplorerState apply_patch(const ExplorerState& state, const nlohmann::json& patch, const std::string& source);
+
+// Sessions on disk: written atomically; a file that is not a session throws InputError naming it.
+void save_session(const std::string& path, const ExplorerState& state);
+ExplorerState load_session(const std::string& path);
+
+}  // namespace stylescope

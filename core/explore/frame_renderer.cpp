@@ -1,0 +1,175 @@
+#include "core/explore/frame_renderer.h"
+
+#include <chrono>
+
+#include "core/explore/layer_view.h"
+#include "core/io/errors.h"
+#include "core/io/image_convert.h"
+#include "core/latent/latents.h"
+#include "core/render/image_grid.h"
+
+namespace stylescope {
+
+FrameRenderer::FrameRenderer(std::shared_ptr<LoadedModel> model, torch::Device device,
+                             ForwardOptions base_options)
+    : model_(std::move(model)), renderer_(model_->G, device), base_options_(std::move(base_options)) {}
+
+torch::Tensor FrameRenderer::seed_ws(uint32_t seed, const RenderRequest& r, bool plain_truncation) {
+  LatentRequest lr;
+  lr.seed = seed;
+  lr.class_idx = r.class_idx;
+  if (model_->config.c_dim > 0 && !lr.class_idx) lr.class_idx = 0;
+  lr.psi = r.psi;
+  lr.cutoff = plain_truncation ? std::nullopt : r.cutoff;
+  lr.plain_truncation = plain_truncation;
+  return renderer_.ws_for(lr);
+}
+
+torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
+  torch::NoGradGuard no_grad;
+  const GeneratorConfig& cfg = model_->config;
+  torch::Tensor ws;
+  if (!r.w_file.empty()) {
+    auto it = w_files_.find(r.w_file);
+    if (it == w_files_.end())
+      it = w_files_.emplace(r.w_file, load_ws_file(r.w_file, cfg.num_ws(), cfg.w_dim)).first;
+    if (r.w_index < 0 || r.w_index >= it->second.size(0))
+      throw InputError(r.w_file, "has " + std::to_string(it->second.size(0)) + " ws; index " +
+                                     std::to_string(r.w_index) + " is out of range");
+    ws = it->second.narrow(0, r.w_index, 1).to(renderer_.device());
+  } else if (r.seeds.size() == 1 && r.seeds[0].second == 1.0) {
+    ws = seed_ws(r.seeds[0].first, r, false);  // a whole seed: exactly the ws `generate` uses
+  } else {
+    // The visualizer's blend: weights applied to ws relative to w_avg, then w_avg added back.
+    auto avg = renderer_.generator()->mapping->w_avg;
+    torch::Tensor sum;
+    for (const auto& [seed, weight] : r.seeds) {
+      auto term = (seed_ws(seed, r, false) - avg) * weight;
+      sum = sum.defined() ? sum + term : term;
+    }
+    ws = sum + avg;
+  }
+  ws = ws.clone();
+  const int64_t num_ws = ws.size(1);
+  if (r.mix) {
+    auto mix_ws = seed_ws(r.mix_seed, r, false);
+    for (int layer : r.mix_layers) {
+      if (layer < 0 || layer >= num_ws) continue;
+      auto dst = ws.select(1, layer);
+      auto src = mix_ws.select(1, layer);
+      if (r.mix_strength == 1.0)
+        dst.copy_(src);
+      else
+        dst.copy_(torch::lerp(dst, src, r.mix_strength));
+    }
+  }
+  if (!r.edit_offsets.empty()) {
+    const int64_t first = std::max(0, r.edit_first);
+    const int64_t last = r.edit_last < 0 ? num_ws - 1 : std::min<int64_t>(r.edit_last, num_ws - 1);
+    for (const auto& [dim, offset] : r.edit_offsets) {
+      if (dim < 0 || dim >= ws.size(2) || first > last) continue;
+      ws.narrow(1, first, last - first + 1).select(2, dim).add_(offset);
+    }
+  }
+  return ws;
+}
+
+ForwardOptions FrameRenderer::options_for(const RenderRequest& r) const {
+  ForwardOptions o = base_options_;
+  o.noise_mode = parse_noise_mode(r.noise_mode);
+  o.noise_scale = r.noise_strength;
+  return o;
+}
+
+void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame) {
+  const GeneratorConfig& cfg = model_->config;
+  frame.ws = compose_ws(r);
+  ForwardOptions o = options_for(r);
+  torch::Tensor captured;
+  o.observe = [&](const std::string& name, const torch::Tensor& out) {
+    frame.layers.push_back({name, out.sizes().vec(), std::string(c10::toString(out.scalar_type()))});
+    if (name == r.layer) captured = out[0].to(torch::kFloat32).to(torch::kCPU).clone();
+  };
+  if (o.noise_mode == NoiseMode::Random) torch::manual_seed(static_cast<uint64_t>(r.noise_seed));
+  auto image = renderer_.synthesize(frame.ws, o)[0].contiguous();
+  if (!r.layer.empty() && captured.defined()) {
+    LayerViewOptions lv;
+    lv.channel = r.channel;
+    lv.rgb = r.rgb;
+    lv.normalize = r.normalize;
+    lv.fft = r.fft;
+    lv.brightness_db = r.brightness_db;
+    LayerImage li = layer_image(captured, lv);
+    frame.pixels = std::move(li.pixels);
+    frame.width = li.width;
+    frame.height = li.height;
+    frame.channels = li.channels;
+    frame.colormap = li.channels == 1;
+    return;
+  }
+  if (!r.layer.empty()) frame.error = "no layer named '" + r.layer + "'; showing the image";
+  const int res = cfg.img_resolution, ch = cfg.img_channels;
+  frame.pixels = chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
+  frame.width = frame.height = res;
+  frame.channels = ch;
+}
+
+void FrameRenderer::render_grid(const RenderRequest& r, RenderedFrame& frame) {
+  // The paper's figure as `stylescope mix` draws it (style_mixing.py's plain truncation).
+  const GeneratorConfig& cfg = model_->config;
+  const int res = cfg.img_resolution, ch = cfg.img_channels;
+  const ForwardOptions o = options_for(r);
+  auto pixels_for = [&](const torch::Tensor& ws) {
+    if (o.noise_mode == NoiseMode::Random) torch::manual_seed(static_cast<uint64_t>(r.noise_seed));
+    auto image = renderer_.synthesize(ws, o)[0].contiguous();
+    return chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
+  };
+  std::vector<int> layers;
+  for (int l : r.mix_layers)
+    if (l >= 0 && l < cfg.num_ws()) layers.push_back(l);
+  std::vector<std::vector<uint8_t>> store;
+  store.reserve((r.grid_rows.size() + 1) * (r.grid_cols.size() + 1));
+  std::vector<const uint8_t*> cells;
+  for (size_t ri = 0; ri <= r.grid_rows.size(); ++ri)
+    for (size_t ci = 0; ci <= r.grid_cols.size(); ++ci) {
+      if (ri == 0 && ci == 0) {
+        cells.push_back(nullptr);
+        continue;
+      }
+      torch::Tensor ws;
+      if (ri == 0)
+        ws = seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true);
+      else if (ci == 0)
+        ws = seed_ws(static_cast<uint32_t>(r.grid_rows[ri - 1]), r, true);
+      else
+        ws = mix_styles(seed_ws(static_cast<uint32_t>(r.grid_rows[ri - 1]), r, true),
+                        seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true), layers);
+      store.push_back(pixels_for(ws));
+      cells.push_back(store.back().data());
+    }
+  const int cols = static_cast<int>(r.grid_cols.size() + 1), rows = static_cast<int>(r.grid_rows.size() + 1);
+  frame.pixels = tile_images(cells, cols, rows, res, ch);
+  frame.width = cols * res;
+  frame.height = rows * res;
+  frame.channels = ch;
+}
+
+RenderedFrame FrameRenderer::render(const RenderRequest& r) {
+  const auto start = std::chrono::steady_clock::now();
+  RenderedFrame frame;
+  frame.request = r;
+  try {
+    if (r.grid)
+      render_grid(r, frame);
+    else
+      render_image(r, frame);
+  } catch (const std::exception& e) {
+    frame.pixels.clear();
+    frame.error = e.what();
+  }
+  frame.render_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return frame;
+}
+
+}  // namespace stylescope

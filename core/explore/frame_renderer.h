@@ -1,0 +1,55 @@
+#pragma once
+// FrameRenderer: turns a RenderRequest into display-ready pixels for one loaded model, on whatever thread
+// calls it (the AsyncRenderer's worker in the app). Images come out exactly as `generate` writes them.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/explore/render_request.h"
+#include "core/model/model_file.h"
+#include "core/render/renderer.h"
+
+namespace stylescope {
+
+struct LayerInfo {
+  std::string name;  // "b16.conv1"
+  std::vector<int64_t> shape;
+  std::string dtype;
+};
+
+struct RenderedFrame {
+  RenderRequest request;
+  std::vector<uint8_t> pixels;  // HWC uint8
+  int width = 0, height = 0, channels = 0;
+  bool colormap = false;          // one channel of activations, to be shown through the colormap
+  torch::Tensor ws;               // [1, num_ws, w_dim] as rendered (undefined for grids and errors)
+  std::vector<LayerInfo> layers;  // every observable synthesis layer
+  double render_ms = 0;
+  std::string error;  // non-empty: nothing was rendered
+};
+
+class FrameRenderer {
+ public:
+  FrameRenderer(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions base_options);
+  RenderedFrame render(const RenderRequest& request);
+  // The final per-layer ws of a request (mapping -> truncation -> seed blend -> mixing -> edits).
+  torch::Tensor compose_ws(const RenderRequest& request);
+  const LoadedModel& model() const { return *model_; }
+  torch::Device device() const { return renderer_.device(); }
+
+ private:
+  torch::Tensor seed_ws(uint32_t seed, const RenderRequest& request, bool plain_truncation);
+  ForwardOptions options_for(const RenderRequest& request) const;
+  void render_image(const RenderRequest& request, RenderedFrame& frame);
+  void render_grid(const RenderRequest& request, RenderedFrame& frame);
+  std::shared_ptr<LoadedModel> model_;
+  Renderer renderer_;
+  ForwardOptions base_options_;
+  std::map<std::string, torch::Tensor> w_files_;
+};
+
+}  // namespace stylescope

@@ -1,0 +1,75 @@
+#include "core/explore/render_request.h"
+
+#include <cmath>
+#include <tuple>
+
+namespace stylescope {
+
+namespace {
+
+auto fields(const RenderRequest& r) {
+  return std::tie(r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff,
+                  r.edit_offsets, r.edit_first, r.edit_last, r.noise_mode, r.noise_seed, r.noise_strength,
+                  r.mix, r.mix_seed, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
+                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.delay_ms);
+}
+
+}  // namespace
+
+bool RenderRequest::operator==(const RenderRequest& other) const { return fields(*this) == fields(other); }
+
+std::vector<std::pair<uint32_t, double>> seed_weights(double x, double y) {
+  std::vector<std::pair<uint32_t, double>> out;
+  const double fx = std::floor(x), fy = std::floor(y);
+  for (const auto& [ox, oy] : {std::pair{0, 0}, {1, 0}, {0, 1}, {1, 1}}) {
+    const double sx = fx + ox, sy = fy + oy;
+    const double weight = (1 - std::abs(x - sx)) * (1 - std::abs(y - sy));
+    if (weight <= 0) continue;
+    const int64_t seed = static_cast<int64_t>(sx) + static_cast<int64_t>(sy) * 100;
+    out.emplace_back(static_cast<uint32_t>(seed & 0xffffffffLL), weight);
+  }
+  return out;
+}
+
+RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generation) {
+  RenderRequest r;
+  r.model_generation = model_generation;
+  r.seeds = seed_weights(s.latent.x, s.latent.y);
+  r.class_idx = s.latent.class_idx;
+  r.w_file = s.latent.w_file;
+  r.w_index = s.latent.w_index;
+  r.psi = s.truncation.psi;
+  r.cutoff = s.truncation.cutoff;
+  for (const auto& [dim, value] : s.edits.offsets)
+    if (value != 0) r.edit_offsets[dim] = value;
+  r.edit_first = s.edits.first_layer;
+  r.edit_last = s.edits.last_layer;
+  r.noise_mode = s.noise.mode;
+  r.noise_seed = s.noise.seed;
+  r.noise_strength = s.noise.strength;
+  r.mix = s.mixing.enabled && !s.mixing.layers.empty() && !s.mixing.grid;
+  if (r.mix) {
+    r.mix_seed = static_cast<uint32_t>(s.mixing.seed);
+    r.mix_layers = s.mixing.layers;
+    r.mix_strength = s.mixing.strength;
+  }
+  r.grid = s.mixing.grid && !s.mixing.grid_rows.empty() && !s.mixing.grid_cols.empty();
+  if (r.grid) {
+    r.grid_rows = s.mixing.grid_rows;
+    r.grid_cols = s.mixing.grid_cols;
+    r.mix_layers = s.mixing.layers;
+  }
+  if (!r.grid) {
+    r.layer = s.view.layer;
+    if (!r.layer.empty()) {
+      r.channel = s.view.channel;
+      r.rgb = s.view.rgb;
+      r.normalize = s.view.normalize;
+      r.fft = s.view.fft;
+      r.brightness_db = s.view.brightness_db;
+    }
+  }
+  return r;
+}
+
+}  // namespace stylescope

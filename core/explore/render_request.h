@@ -1,0 +1,50 @@
+#pragma once
+// RenderRequest: the part of ExplorerState that decides the pixels, as a plain value. The UI builds one
+// each frame and hands it to the AsyncRenderer only when it differs from the last one.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/explore/explorer_state.h"
+
+namespace stylescope {
+
+struct RenderRequest {
+  uint64_t model_generation = 0;                             // changes whenever another model is loaded
+  std::vector<std::pair<uint32_t, double>> seeds{{0, 1.0}};  // seed and bilinear weight (weights sum to 1)
+  std::optional<int> class_idx;
+  std::string w_file;
+  int w_index = 0;
+  double psi = 1.0;
+  std::optional<int> cutoff;
+  std::map<int, double> edit_offsets;
+  int edit_first = 0, edit_last = -1;
+  std::string noise_mode = "const";
+  int noise_seed = 0;
+  double noise_strength = 1.0;
+  bool mix = false;
+  uint32_t mix_seed = 0;
+  std::vector<int> mix_layers;
+  double mix_strength = 1.0;
+  bool grid = false;
+  std::vector<int> grid_rows, grid_cols;
+  std::string layer;
+  int channel = 0;
+  bool rgb = false, normalize = true, fft = false;
+  double brightness_db = 0;
+  int delay_ms = 0;  // tests: hold the worker this long before rendering
+
+  bool operator==(const RenderRequest& other) const;
+  bool operator!=(const RenderRequest& other) const { return !(*this == other); }
+};
+
+// The pad position's neighbouring seeds and weights, as the official visualizer's latent widget computes
+// them (seed = x + 100*y, wrapped to 32 bits; only seeds with a positive weight).
+std::vector<std::pair<uint32_t, double>> seed_weights(double x, double y);
+
+RenderRequest make_render_request(const ExplorerState& state, uint64_t model_generation);
+
+}  // namespace stylescope

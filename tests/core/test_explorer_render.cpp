@@ -1,0 +1,219 @@
+// FrameRenderer and AsyncRenderer: what the explorer window shows, computed headless.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/explore/async_renderer.h"
+#include "core/explore/frame_renderer.h"
+#include "core/io/image_convert.h"
+#include "core/latent/latents.h"
+
+namespace stylescope {
+namespace {
+
+const std::string kFixtures = STYLESCOPE_FIXTURES_DIR;
+
+std::shared_ptr<LoadedModel> fixture(const std::string& name = "skip_rgb32.pkl") {
+  return std::make_shared<LoadedModel>(load_model(kFixtures + "/" + name));
+}
+
+RenderRequest seed_request(uint32_t seed) {
+  RenderRequest r;
+  r.seeds = {{seed, 1.0}};
+  return r;
+}
+
+TEST(FrameRenderer, AWholeSeedIsExactlyWhatGenerateRenders) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r = seed_request(5);
+  r.psi = 0.7;
+  RenderedFrame f = fr.render(r);
+  ASSERT_TRUE(f.error.empty()) << f.error;
+  Renderer plain(model->G, torch::kCPU);
+  LatentRequest lr;
+  lr.seed = 5;
+  lr.psi = 0.7;
+  auto ws = plain.ws_for(lr);
+  EXPECT_TRUE(torch::equal(f.ws, ws));
+  auto img = plain.synthesize(ws, ForwardOptions{})[0].contiguous();
+  const int res = model->config.img_resolution;
+  EXPECT_EQ(f.pixels, chw_to_hwc_uint8(img.data_ptr<float>(), 3, res, res));
+  EXPECT_EQ(f.width, res);
+  EXPECT_FALSE(f.colormap);
+}
+
+TEST(FrameRenderer, FractionalPadPositionsBlendRelativeToWAvg) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r;
+  r.seeds = seed_weights(2.25, 0);
+  auto blended = fr.compose_ws(r);
+  auto a = fr.compose_ws(seed_request(2)), b = fr.compose_ws(seed_request(3));
+  auto avg = model->G->mapping->w_avg;
+  EXPECT_TRUE(torch::allclose(blended, (a - avg) * 0.75 + (b - avg) * 0.25 + avg, 1e-6, 1e-6));
+}
+
+TEST(FrameRenderer, MixingAndEditsTouchOnlyTheirLayers) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  const auto base = fr.compose_ws(seed_request(1));
+  RenderRequest r = seed_request(1);
+  r.mix = true;
+  r.mix_seed = 9;
+  r.mix_layers = {0, 2};
+  const auto mixed = fr.compose_ws(r);
+  const auto other = fr.compose_ws(seed_request(9));
+  EXPECT_TRUE(torch::equal(mixed, mix_styles(base, other, {0, 2})));
+  r.mix_strength = 0.5;
+  EXPECT_TRUE(torch::allclose(fr.compose_ws(r).select(1, 2), (base.select(1, 2) + other.select(1, 2)) / 2));
+
+  RenderRequest e = seed_request(1);
+  e.edit_offsets = {{5, 2.0}};
+  e.edit_first = 1;
+  e.edit_last = 2;
+  const auto edited = fr.compose_ws(e);
+  auto diff = (edited - base).abs();
+  EXPECT_NEAR(diff.select(1, 1).select(1, 5).item<float>(), 2.0, 1e-5);
+  EXPECT_NEAR(diff.select(1, 2).select(1, 5).item<float>(), 2.0, 1e-5);
+  EXPECT_FLOAT_EQ(diff.sum().item<float>(), diff.select(1, 1).select(1, 5).item<float>() +
+                                                diff.select(1, 2).select(1, 5).item<float>());
+}
+
+TEST(FrameRenderer, NoiseSeedAndStrength) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r = seed_request(3);
+  r.noise_mode = "random";
+  r.noise_seed = 1;
+  const auto a = fr.render(r).pixels;
+  EXPECT_EQ(fr.render(r).pixels, a);  // the noise seed makes random noise reproducible
+  r.noise_seed = 2;
+  EXPECT_NE(fr.render(r).pixels, a);
+  RenderRequest none = seed_request(3);
+  none.noise_mode = "none";
+  RenderRequest silent = seed_request(3);
+  silent.noise_strength = 0;
+  EXPECT_EQ(fr.render(silent).pixels, fr.render(none).pixels);
+  EXPECT_NE(fr.render(seed_request(3)).pixels, fr.render(none).pixels);
+}
+
+TEST(FrameRenderer, LayerViewShowsActivationsOfTheChosenLayer) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderedFrame image = fr.render(seed_request(0));
+  ASSERT_FALSE(image.layers.empty());
+  EXPECT_EQ(image.layers.front().name, "b4.conv1");
+  const LayerInfo* l8 = nullptr;
+  for (const auto& l : image.layers)
+    if (l.name == "b8.conv1") l8 = &l;
+  ASSERT_NE(l8, nullptr);
+  RenderRequest r = seed_request(0);
+  r.layer = "b8.conv1";
+  RenderedFrame one = fr.render(r);
+  ASSERT_TRUE(one.error.empty()) << one.error;
+  EXPECT_EQ(one.width, 8);
+  EXPECT_EQ(one.channels, 1);
+  EXPECT_TRUE(one.colormap);
+  r.rgb = true;
+  RenderedFrame rgb = fr.render(r);
+  EXPECT_EQ(rgb.channels, 3);
+  r.fft = true;
+  RenderedFrame fft = fr.render(r);
+  EXPECT_EQ(fft.channels, 1);
+  EXPECT_NE(fft.pixels, one.pixels);
+  r.layer = "b99.nothing";
+  RenderedFrame missing = fr.render(r);
+  EXPECT_FALSE(missing.error.empty());
+  EXPECT_EQ(missing.channels, 3);  // falls back to the image
+}
+
+TEST(FrameRenderer, MixingGridHasTheFigureLayout) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r;
+  r.grid = true;
+  r.grid_rows = {1, 2};
+  r.grid_cols = {3, 4, 5};
+  r.mix_layers = {0, 1, 2};
+  RenderedFrame f = fr.render(r);
+  ASSERT_TRUE(f.error.empty()) << f.error;
+  const int res = model->config.img_resolution;
+  EXPECT_EQ(f.width, 4 * res);
+  EXPECT_EQ(f.height, 3 * res);
+  // Top-left cell is empty.
+  for (int y = 0; y < res; ++y)
+    for (int x = 0; x < res * 3; ++x) ASSERT_EQ(f.pixels[(static_cast<size_t>(y) * f.width * 3) + x], 0);
+}
+
+TEST(FrameRenderer, BadWFilesAreReportedNotThrown) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r;
+  r.w_file = "/nonexistent/w.npy";
+  RenderedFrame f = fr.render(r);
+  EXPECT_NE(f.error.find("/nonexistent/w.npy"), std::string::npos);
+  EXPECT_TRUE(f.pixels.empty());
+}
+
+// A render function that blocks until released, to look inside the worker while it is busy.
+struct Gate {
+  std::mutex m;
+  std::condition_variable cv;
+  int entered = 0;
+  bool open = false;
+  void wait_entered(int n) {
+    std::unique_lock<std::mutex> l(m);
+    cv.wait(l, [&] { return entered >= n; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> l(m);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+TEST(AsyncRenderer, LatestRequestWinsAndSubmitNeverWaits) {
+  Gate gate;
+  AsyncRenderer async([&](const RenderRequest& r) {
+    std::unique_lock<std::mutex> l(gate.m);
+    ++gate.entered;
+    gate.cv.notify_all();
+    gate.cv.wait(l, [&] { return gate.open; });
+    RenderedFrame f;
+    f.request = r;
+    return f;
+  });
+  async.submit(seed_request(1));
+  gate.wait_entered(1);  // the worker is now stuck inside render(1)
+  EXPECT_TRUE(async.busy());
+  EXPECT_FALSE(async.take().has_value());
+  // These return while the worker is blocked: submit does not wait for the model.
+  async.submit(seed_request(2));
+  async.submit(seed_request(3));
+  EXPECT_EQ(async.dropped(), 1u);
+  gate.release();
+  std::vector<uint32_t> seen;
+  while (async.busy() || seen.empty() || seen.back() != 3) {
+    if (auto f = async.take()) seen.push_back(f->request.seeds[0].first);
+    std::this_thread::yield();
+  }
+  if (auto f = async.take()) seen.push_back(f->request.seeds[0].first);
+  EXPECT_EQ(seen.back(), 3u);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 2u), 0);
+  EXPECT_EQ(async.rendered(), 2u);
+}
+
+TEST(AsyncRenderer, ARenderErrorBecomesAFrameError) {
+  AsyncRenderer async([](const RenderRequest&) -> RenderedFrame { throw std::runtime_error("boom"); });
+  async.submit(seed_request(1));
+  std::optional<RenderedFrame> f;
+  while (!(f = async.take())) std::this_thread::yield();
+  EXPECT_EQ(f->error, "boom");
+}
+
+}  // namespace
+}  // namespace stylescope

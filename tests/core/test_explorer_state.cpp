@@ -1,0 +1,134 @@
+// ExplorerState as JSON (sessions, script patches) and the RenderRequest it turns into.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/explore/explorer_state.h"
+#include "core/explore/render_request.h"
+#include "core/io/errors.h"
+
+namespace stylescope {
+namespace {
+
+using nlohmann::json;
+
+ExplorerState edited_state() {
+  ExplorerState s;
+  s.model = "/models/x.pkl";
+  s.latent.x = 12.5;
+  s.latent.y = -3;
+  s.latent.class_idx = 4;
+  s.edits.offsets = {{3, 0.5}, {17, -1.25}};
+  s.edits.first_layer = 2;
+  s.truncation.psi = 0.7;
+  s.truncation.cutoff = 8;
+  s.noise.mode = "random";
+  s.noise.seed = 9;
+  s.mixing.enabled = true;
+  s.mixing.layers = {0, 1, 2};
+  s.view.layer = "b16.conv1";
+  s.view.zoom = 3;
+  return s;
+}
+
+TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
+  const ExplorerState s = edited_state();
+  const json j = to_json(s);
+  EXPECT_EQ(j.at("version"), ExplorerState::kVersion);
+  const ExplorerState back = state_from_json(j, "test");
+  EXPECT_EQ(to_json(back), j);
+  EXPECT_EQ(back.latent.class_idx, 4);
+  EXPECT_EQ(back.edits.offsets.at(17), -1.25);
+  EXPECT_EQ(back.truncation.cutoff, 8);
+}
+
+TEST(ExplorerState, MissingKeysAreDefaultedAndUnknownKeysIgnored) {
+  const json j = {{"version", 1}, {"latent", {{"x", 7}}}, {"future_panel", {{"a", 1}}}};
+  const ExplorerState s = state_from_json(j, "test");
+  EXPECT_EQ(s.seed(), 7u);
+  EXPECT_EQ(s.truncation.psi, 1.0);
+  EXPECT_EQ(s.noise.mode, "const");
+  EXPECT_FALSE(s.truncation.cutoff.has_value());
+}
+
+TEST(ExplorerState, WrongTypesNameTheKey) {
+  try {
+    state_from_json({{"truncation", {{"psi", "high"}}}}, "s.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("s.json"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("truncation.psi"), std::string::npos);
+  }
+  EXPECT_THROW(state_from_json({{"noise", {{"mode", "loud"}}}}, "s"), InputError);
+  EXPECT_THROW(state_from_json({{"version", 99}}, "s"), InputError);
+  EXPECT_THROW(state_from_json(json::array(), "s"), InputError);
+  EXPECT_THROW(state_from_json({{"edits", {{"offsets", {{"x", 1.0}}}}}}, "s"), InputError);
+}
+
+TEST(ExplorerState, MergePatchChangesOnlyWhatItNames) {
+  const ExplorerState s = edited_state();
+  const ExplorerState p =
+      apply_patch(s, {{"latent", {{"x", 5}, {"y", 0}}}, {"truncation", {{"cutoff", nullptr}}}}, "p");
+  EXPECT_EQ(p.seed(), 5u);
+  EXPECT_FALSE(p.truncation.cutoff.has_value());
+  EXPECT_EQ(p.truncation.psi, 0.7);
+  EXPECT_EQ(p.latent.class_idx, 4);
+  EXPECT_THROW(apply_patch(s, json::array(), "p"), InputError);
+}
+
+TEST(ExplorerState, SessionFilesRoundTripAndCorruptOnesAreRejected) {
+  const std::string path = ::testing::TempDir() + "/session_rt.json";
+  save_session(path, edited_state());
+  EXPECT_EQ(to_json(load_session(path)), to_json(edited_state()));
+  {
+    std::ofstream f(path, std::ios::trunc);
+    f << "{\"version\": 1, \"latent\": {";
+  }
+  try {
+    load_session(path);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
+  }
+  std::remove(path.c_str());
+  EXPECT_THROW(load_session(path), InputError);
+}
+
+TEST(RenderRequest, SeedWeightsFollowTheVisualizerPad) {
+  auto w = seed_weights(3, 0);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].first, 3u);
+  EXPECT_EQ(w[0].second, 1.0);
+  w = seed_weights(3.25, 1);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].first, 103u);
+  EXPECT_DOUBLE_EQ(w[0].second, 0.75);
+  EXPECT_EQ(w[1].first, 104u);
+  EXPECT_DOUBLE_EQ(w[1].second, 0.25);
+  w = seed_weights(0.5, 0.5);
+  ASSERT_EQ(w.size(), 4u);
+  double total = 0;
+  for (auto& [seed, weight] : w) total += weight;
+  EXPECT_DOUBLE_EQ(total, 1.0);
+  w = seed_weights(-1, 0);  // wraps to 32 bits as the visualizer does
+  EXPECT_EQ(w[0].first, 0xffffffffu);
+}
+
+TEST(RenderRequest, OnlyPixelDecidingStateChangesTheRequest) {
+  ExplorerState s = edited_state();
+  const RenderRequest a = make_render_request(s, 1);
+  s.view.zoom = 8;  // display only
+  s.view.pan_x = 30;
+  s.latent.animate = true;
+  EXPECT_EQ(make_render_request(s, 1), a);
+  EXPECT_NE(make_render_request(s, 2), a);
+  s.truncation.psi = 0.5;
+  EXPECT_NE(make_render_request(s, 1), a);
+  ExplorerState z = edited_state();
+  z.edits.offsets[40] = 0.0;  // a zero offset is no edit
+  EXPECT_EQ(make_render_request(z, 1), a);
+}
+
+}  // namespace
+}  // namespace stylescope
