@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   cli::install_cancel_handler();
   try {
     app.parse(args);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command that already reported its failure
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::fprintf(stderr, "stylescope: %s (see --help)\n", e.what());

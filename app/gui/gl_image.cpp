@@ -1,7 +1,7 @@
 #include "app/gui/gl_image.h"
 
-#include <glad/gl.h>
 #include <GLFW/glfw3.h>
+#include <glad/gl.h>
 
 #include <cstring>
 
@@ -42,6 +42,21 @@ void GlImage::upload(const uint8_t* hwc, int width, int height, int channels) {
   glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
   width_ = width;
   height_ = height;
+}
+
+std::vector<uint8_t> GlImage::read_back() const {
+  std::vector<uint8_t> rgba(static_cast<size_t>(width_) * height_ * 4);
+  if (!texture_) return rgba;
+  glBindTexture(GL_TEXTURE_2D, texture_);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  return rgba;
+}
+
+void clear_framebuffer(int width, int height) {
+  glViewport(0, 0, width, height);
+  glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
 }
 
 std::vector<uint8_t> read_framebuffer(int width, int height) {

@@ -19,6 +19,8 @@ class GlImage {
   // hwc uint8 with 1, 3 or 4 channels.
   void upload(const uint8_t* hwc, int width, int height, int channels);
   unsigned texture() const { return texture_; }
+  // The texture's texels read back from OpenGL (RGBA rows, top row first): what the view really shows.
+  std::vector<uint8_t> read_back() const;
   int width() const { return width_; }
   int height() const { return height_; }
 
@@ -26,6 +28,9 @@ class GlImage {
   unsigned texture_ = 0, pbo_ = 0;
   int width_ = 0, height_ = 0;
 };
+
+// Starts a frame on the default framebuffer: viewport and background.
+void clear_framebuffer(int width, int height);
 
 // The default framebuffer as RGB rows, top row first.
 std::vector<uint8_t> read_framebuffer(int width, int height);

@@ -21,13 +21,15 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
-RunResult run(const std::vector<std::string>& args) {
+RunResult run(const std::vector<std::string>& args, const std::string& launcher) {
   static const std::string config_home = [] {
-    auto dir = std::filesystem::temp_directory_path() / ("stylescope-cli-config-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("stylescope-cli-config-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     return dir.string();
   }();
-  std::string cmd = "XDG_CONFIG_HOME=" + quote(config_home) + " " + quote(STYLESCOPE_BINARY);
+  std::string cmd = "XDG_CONFIG_HOME=" + quote(config_home) + " " + launcher + (launcher.empty() ? "" : " ") +
+                    quote(STYLESCOPE_BINARY);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " 2>&1";
   RunResult r;

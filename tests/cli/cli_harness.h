@@ -17,7 +17,8 @@ struct RunResult {
 };
 
 // Runs `stylescope <args>` (args are shell-quoted here) with XDG_CONFIG_HOME pointing at a temp folder.
-RunResult run(const std::vector<std::string>& args);
+// `launcher` (taken verbatim, e.g. an xvfb-run command line) goes in front of the binary.
+RunResult run(const std::vector<std::string>& args, const std::string& launcher = "");
 
 // A fresh empty folder under the system temp dir, removed by the fixture's TearDown.
 class CliTest : public ::testing::Test {

@@ -1,0 +1,64 @@
+#pragma once
+// What every panel sees: the state it edits, the model and the frame on screen, and the status line.
+// Panels edit state only; the app turns state into renders.
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "app/gui/model_host.h"
+#include "core/explore/explorer_state.h"
+#include "core/explore/frame_renderer.h"
+
+namespace stylescope::gui {
+
+struct Status {
+  std::string message;
+  bool error = false;
+  void info(const std::string& m) {
+    message = m;
+    error = false;
+  }
+  void fail(const std::string& m) {
+    message = m;
+    error = true;
+  }
+};
+
+struct PerfStats {
+  double render_ms = 0, frame_ms = 0, fps = 0;
+  uint64_t renders = 0, dropped = 0;
+  std::deque<float> render_history;  // recent render times (ms) for the plot
+  bool busy = false;
+};
+
+struct PanelContext {
+  ExplorerState& state;
+  ModelHost& models;
+  const FrameRenderer* model = nullptr;  // null while no model is loaded
+  const RenderedFrame* frame = nullptr;  // the frame on screen (null before the first)
+  Status& status;
+  PerfStats& perf;
+  bool& show_help;
+  float font_size = 13;
+  std::function<void(const std::string&)> open_model;
+  std::vector<std::string>* drawn_panels = nullptr;  // panels shown open this frame (the layout report)
+};
+
+// A panel's collapsing header, open by default; records the panel as drawn when open.
+bool panel_header(PanelContext& ctx, const char* name);
+
+// One function per panel (app/gui/panels/).
+void model_panel(PanelContext& ctx);
+void latent_panel(PanelContext& ctx);
+void truncation_panel(PanelContext& ctx);
+void mixing_panel(PanelContext& ctx);
+void layers_panel(PanelContext& ctx);
+void performance_panel(PanelContext& ctx);
+void capture_panel(PanelContext& ctx);
+void help_overlay(PanelContext& ctx);
+
+// Keyboard shortcuts (when no text field has focus), listed by help_overlay.
+void handle_shortcuts(PanelContext& ctx);
+
+}  // namespace stylescope::gui

@@ -1,0 +1,77 @@
+#include "app/gui/script.h"
+
+#include "core/io/errors.h"
+#include "core/util/atomic_file.h"
+
+namespace stylescope::gui {
+
+using nlohmann::json;
+
+Script Script::load(const std::string& path) {
+  const ByteBuffer bytes = read_file(path);
+  const char* text = reinterpret_cast<const char*>(bytes.data);
+  json steps;
+  try {
+    steps = json::parse(text, text + bytes.size);
+  } catch (const json::parse_error& e) {
+    throw InputError(path, std::string("not a JSON script (") + e.what() + ")");
+  }
+  if (!steps.is_array()) throw InputError(path, "a script is a JSON list of steps");
+  Script script;
+  script.path_ = path;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const json& step = steps[i];
+    const std::string where = "step " + std::to_string(i + 1);
+    if (!step.is_object() || step.size() != 1)
+      throw InputError(path, where +
+                                 " must be an object with one key: set, wait, wait_ms, save_session or "
+                                 "load_session");
+    if (step.contains("set")) {
+      // Validate now so that a bad patch fails before the window opens.
+      apply_patch(ExplorerState{}, step.at("set"), path + " (" + where + ")");
+    } else if (step.contains("wait")) {
+      if (step.at("wait") != "render") throw InputError(path, where + ": \"wait\" takes \"render\"");
+    } else if (step.contains("wait_ms")) {
+      if (!step.at("wait_ms").is_number() || step.at("wait_ms").get<double>() < 0)
+        throw InputError(path, where + ": \"wait_ms\" takes a non-negative number");
+    } else if (step.contains("save_session") || step.contains("load_session")) {
+      if (!step.begin().value().is_string()) throw InputError(path, where + ": takes a file path");
+    } else {
+      throw InputError(path, where + ": unknown step '" + step.begin().key() + "'");
+    }
+    script.steps_.push_back(step);
+  }
+  return script;
+}
+
+bool Script::advance(ExplorerState& state, Status& status, double now, bool idle) {
+  while (next_ < steps_.size()) {
+    const json& step = steps_[next_];
+    if (step.contains("set")) {
+      state = apply_patch(state, step.at("set"), path_);
+    } else if (step.contains("wait")) {
+      if (!idle) return false;
+    } else if (step.contains("save_session") || step.contains("load_session")) {
+      const std::string file = step.begin().value().get<std::string>();
+      try {
+        if (step.contains("save_session"))
+          save_session(file, state);
+        else
+          state = load_session(file);
+        status.info((step.contains("save_session") ? "Saved " : "Loaded ") + file);
+      } catch (const std::exception& e) {
+        status.fail(e.what());
+      }
+    } else {
+      if (wait_until_ < 0) wait_until_ = now + step.at("wait_ms").get<double>() / 1000.0;
+      if (now < wait_until_) return false;
+      wait_until_ = -1;
+    }
+    ++next_;
+    // A state change needs at least one frame to turn into a request before "render" can be waited on.
+    if (step.contains("set") || step.contains("load_session")) return false;
+  }
+  return true;
+}
+
+}  // namespace stylescope::gui

@@ -1,0 +1,34 @@
+#pragma once
+// Scripted mode (--script steps.json): a JSON list of steps the window plays back, for tests and for the
+// documentation's screenshots: {"set": <merge patch of ExplorerState>}, {"wait": "render"}, {"wait_ms": N},
+// {"save_session": PATH}, {"load_session": PATH} (as the Capture panel's buttons: errors go to the status
+// bar).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/gui/panel_context.h"
+#include "core/explore/explorer_state.h"
+
+namespace stylescope::gui {
+
+class Script {
+ public:
+  Script() = default;
+  // Throws InputError naming the file and the step for anything that is not a valid script.
+  static Script load(const std::string& path);
+
+  // Runs the steps that can run now; returns true once every step has run. `idle`: the view shows the
+  // image of the current state and nothing is being rendered or loaded.
+  bool advance(ExplorerState& state, Status& status, double now_seconds, bool idle);
+  bool done() const { return next_ >= steps_.size(); }
+
+ private:
+  std::string path_;
+  std::vector<nlohmann::json> steps_;
+  size_t next_ = 0;
+  double wait_until_ = -1;
+};
+
+}  // namespace stylescope::gui

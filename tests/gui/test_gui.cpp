@@ -1,0 +1,169 @@
+// The explorer window under Xvfb (Mesa's software OpenGL): scripted state changes show exactly what
+// `generate` renders, the texture really holds those pixels, the panels are laid out, frames keep coming
+// while a slow render is in flight, and sessions round-trip.
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/image.h"
+#include "tests/cli/cli_harness.h"
+
+namespace stylescope::test {
+namespace {
+
+using nlohmann::json;
+
+std::string xvfb(int w = 1280, int h = 800) {
+  return "xvfb-run -a -s '-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24'";
+}
+
+class GuiTest : public CliTest {
+ protected:
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(path(name)) << text; }
+  json read_json(const std::string& name) const {
+    std::ifstream in(path(name));
+    return json::parse(in);
+  }
+  // Runs the window on the fixture with a script and the scripted outputs in dir_.
+  RunResult window(const std::string& script, std::vector<std::string> extra = {}, int w = 1280,
+                   int h = 800) {
+    write("script.json", script);
+    std::vector<std::string> args = {"gui",
+                                     "--model",
+                                     kFixtures + "/skip_rgb32.pkl",
+                                     "--threads",
+                                     "2",
+                                     "--script",
+                                     path("script.json"),
+                                     "--save-view",
+                                     path("view.png"),
+                                     "--save-texture",
+                                     path("texture.png"),
+                                     "--screenshot",
+                                     path("window.png"),
+                                     "--layout",
+                                     path("layout.json"),
+                                     "--size",
+                                     std::to_string(w) + "x" + std::to_string(h)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args, xvfb(w, h));
+  }
+  std::vector<uint8_t> pixels(const std::string& file) const { return read_image(file).pixels; }
+};
+
+TEST_F(GuiTest, ScriptedStateShowsExactlyWhatGenerateRenders) {
+  auto r = window(R"([{"set": {"latent": {"x": 7}}}, {"wait": "render"},
+                      {"set": {"truncation": {"psi": 0.6}}},
+                      {"set": {"mixing": {"enabled": true, "seed": 3, "layers": [0, 1, 2, 3]}}},
+                      {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "7",
+                "--trunc", "0.6", "--mix-seed", "3", "--styles", "0-3", "--out", path("gen")});
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  const auto view = pixels(path("view.png"));
+  EXPECT_EQ(view, pixels(path("gen/seed0007.png")));
+  // What OpenGL holds in the view texture is the model's output, pixel for pixel.
+  EXPECT_EQ(pixels(path("texture.png")), view);
+  // And it differs from the unmixed image: the script really changed the state.
+  auto plain = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "7",
+                    "--trunc", "0.6", "--out", path("plain")});
+  ASSERT_EQ(plain.exit_code, 0);
+  EXPECT_NE(view, pixels(path("plain/seed0007.png")));
+}
+
+void expect_layout(const json& layout, float width, float height) {
+  const json& w = layout.at("windows");
+  for (const char* name : {"Explore", "Inspect", "##view", "##status"}) ASSERT_TRUE(w.contains(name)) << name;
+  const auto left = w.at("Explore"), right = w.at("Inspect"), view = w.at("##view");
+  // Side panels down both sides, the view between them, nothing off screen.
+  EXPECT_EQ(left[0].get<float>(), 0);
+  EXPECT_NEAR(right[0].get<float>() + right[2].get<float>(), width, 1);
+  EXPECT_NEAR(view[0].get<float>(), left[2].get<float>(), 1);
+  EXPECT_NEAR(view[0].get<float>() + view[2].get<float>(), right[0].get<float>(), 1);
+  EXPECT_GT(view[2].get<float>(), width * 0.45f);
+  EXPECT_NEAR(w.at("##status")[1].get<float>() + w.at("##status")[3].get<float>(), height, 1);
+  // The image is large and centred in the view.
+  const auto img = layout.at("image");
+  const float cx = img[0].get<float>() + img[2].get<float>() / 2,
+              vx = view[0].get<float>() + view[2].get<float>() / 2;
+  EXPECT_NEAR(cx, vx, 2);
+  EXPECT_GT(std::min(img[2].get<float>(), img[3].get<float>()),
+            std::min(view[2].get<float>(), view[3].get<float>()) * 0.8f);
+  const std::vector<std::string> panels = layout.at("panels");
+  for (const char* p :
+       {"Model", "Latent", "Truncation and noise", "Style mixing", "Layers", "Performance", "Capture"})
+    EXPECT_NE(std::find(panels.begin(), panels.end(), p), panels.end()) << p;
+}
+
+TEST_F(GuiTest, PanelsAreLaidOutAroundALargeCentredImage) {
+  for (auto [w, h] : {std::pair{1280, 800}, {1920, 1080}}) {
+    auto r = window(R"([{"wait": "render"}])", {}, w, h);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_layout(read_json("layout.json"), static_cast<float>(w), static_cast<float>(h));
+    Image8 shot = read_image(path("window.png"));
+    EXPECT_EQ(shot.width, w);
+    EXPECT_EQ(shot.height, h);
+  }
+}
+
+TEST_F(GuiTest, FramesKeepComingWhileASlowRenderIsInFlight) {
+  auto r = window(R"([{"set": {"latent": {"x": 3}}}, {"wait": "render"}])",
+                  {"--debug-render-delay-ms", "1500", "--stats", path("stats.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json stats = read_json("stats.json");
+  // Two renders of 1.5 s each: at ~60 UI frames a second, far more than a handful of frames were drawn while
+  // the worker was busy (a UI thread waiting on the model would draw about none).
+  EXPECT_GE(stats.at("frames_while_rendering").get<int>(), 20) << stats.dump();
+}
+
+TEST_F(GuiTest, LayerViewShowsActivations) {
+  auto r = window(R"([{"set": {"view": {"layer": "b16.conv1", "channel": 2}}}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  Image8 view = read_image(path("view.png"));
+  EXPECT_EQ(view.width, 16);
+  EXPECT_EQ(view.channels, 1);
+}
+
+TEST_F(GuiTest, SessionsRoundTripAndCorruptOnesKeepTheAppRunning) {
+  const std::string session = path("s.json");
+  auto r = window(R"([{"set": {"latent": {"x": 11}, "truncation": {"psi": 0.5}}}, {"wait": "render"},
+                      {"save_session": ")" +
+                  session + R"("}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto saved_view = pixels(path("view.png"));
+  // Open the saved session: the same image.
+  auto again = run({"gui", "--threads", "2", "--session", session, "--exit-after-render", "--save-view",
+                    path("view2.png")},
+                   xvfb());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(pixels(path("view2.png")), saved_view);
+  // A corrupt session loaded from the running app: an error in the status bar, the image stays.
+  write("bad.json", "{\"version\": 1, \"latent\": [");
+  auto bad = window(R"([{"set": {"latent": {"x": 11}, "truncation": {"psi": 0.5}}}, {"wait": "render"},
+                        {"load_session": ")" +
+                    path("bad.json") + R"("}, {"wait": "render"}])");
+  ASSERT_EQ(bad.exit_code, 0) << bad.output;
+  const json layout = read_json("layout.json");
+  EXPECT_TRUE(layout.at("status_is_error").get<bool>());
+  EXPECT_NE(layout.at("status").get<std::string>().find("bad.json"), std::string::npos);
+  EXPECT_EQ(pixels(path("view.png")), saved_view);
+  // At start-up, a corrupt --session is a one-line error and exit 2.
+  auto startup = run(
+      {"gui", "--model", kFixtures + "/skip_rgb32.pkl", "--session", path("bad.json"), "--exit-after-render"},
+      xvfb());
+  EXPECT_EQ(startup.exit_code, 2);
+  EXPECT_NE(startup.output.find("bad.json"), std::string::npos) << startup.output;
+}
+
+TEST_F(GuiTest, BadScriptsAndModelsExit2WithOneLine) {
+  auto bad_step = window(R"([{"jump": 3}])");
+  EXPECT_EQ(bad_step.exit_code, 2);
+  EXPECT_NE(bad_step.output.find("unknown step 'jump'"), std::string::npos) << bad_step.output;
+  auto bad_model = run({"gui", "--model", kFixtures + "/reject_tf.pkl", "--exit-after-render"}, xvfb());
+  EXPECT_EQ(bad_model.exit_code, 2);
+  EXPECT_NE(bad_model.output.find("reject_tf.pkl"), std::string::npos) << bad_model.output;
+}
+
+}  // namespace
+}  // namespace stylescope::test
