@@ -1,7 +1,9 @@
 #include "app/gui/gl_image.h"
 
-#include <GLFW/glfw3.h>
+// glad must come before GLFW, which would otherwise pull in the system gl.h.
 #include <glad/gl.h>
+
+#include <GLFW/glfw3.h>
 
 #include <cstring>
 
