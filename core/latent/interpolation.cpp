@@ -103,8 +103,9 @@ KeyframePath::KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bo
     auto tiled = flat_.reshape({k, -1}).repeat({2 * kLoopWraps + 1, 1});
     auto m = not_a_knot_second_derivatives(tiled);
     // Position 0 is row wraps*K; the segments [0, K) end at row (wraps+1)*K (key 0 again).
-    curvature_ = m.narrow(0, kLoopWraps * k, k + 1);
-    knots_ = tiled.narrow(0, kLoopWraps * k, k + 1);
+    // clone(): keep only the K+1 rows used, not the five tiles.
+    curvature_ = m.narrow(0, kLoopWraps * k, k + 1).clone();
+    knots_ = tiled.narrow(0, kLoopWraps * k, k + 1).clone();
     spline_ = true;
   } else if (k >= 4) {
     knots_ = flat_.reshape({k, -1});
