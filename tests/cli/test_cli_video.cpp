@@ -70,18 +70,20 @@ TEST_F(Video, PngFramesOfALoopingGridFollowGenVideo) {
 }
 
 TEST_F(Video, WalksFromSeedsThenWFilesWithTruncationAndMixing) {
-  // Keys: seed 5, then the ws that generate saved for seed 9 (already truncated and mixed).
-  auto saved = run({"generate", "--model", kModel, "--seeds", "9", "--trunc", "0.6", "--mix-seed", "4",
+  // Keys: seed 5, then the ws that generate saved for seeds 9 and 11 (already truncated and mixed).
+  auto saved = run({"generate", "--model", kModel, "--seeds", "9,11", "--trunc", "0.6", "--mix-seed", "4",
                     "--styles", "0-2", "--save-npy", "--out", dir_ + "/saved"});
   ASSERT_EQ(saved.exit_code, 0) << saved.output;
   auto r =
-      run({"video", "--model", kModel, "--seeds", "5", "--w", dir_ + "/saved/seed0009_w.npy", "--trunc",
-           "0.6", "--mix-seed", "4", "--styles", "0-2", "--frames-per-key", "2", "--out", dir_ + "/frames/"});
+      run({"video", "--model", kModel, "--seeds", "5", "--w",
+           dir_ + "/saved/seed0009_w.npy," + dir_ + "/saved/seed0011_w.npy", "--trunc", "0.6", "--mix-seed",
+           "4", "--styles", "0-2", "--frames-per-key", "2", "--kind", "cubic", "--out", dir_ + "/frames/"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  ASSERT_EQ(files(dir_ + "/frames").size(), 3u);  // (K-1)*N + 1
+  ASSERT_EQ(files(dir_ + "/frames").size(), 5u);  // (K-1)*N + 1
   const std::vector<std::string> mixed = {"--trunc", "0.6", "--mix-seed", "4", "--styles", "0-2"};
   EXPECT_LE(max_block_diff(read_image(dir_ + "/frames/frame000000.png"), 0, 0, generated(5, mixed)), 1);
   EXPECT_LE(max_block_diff(read_image(dir_ + "/frames/frame000002.png"), 0, 0, generated(9, mixed)), 1);
+  EXPECT_LE(max_block_diff(read_image(dir_ + "/frames/frame000004.png"), 0, 0, generated(11, mixed)), 1);
 }
 
 TEST_F(Video, SlerpStartsOnTheFirstSeed) {
