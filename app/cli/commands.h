@@ -9,5 +9,6 @@ void add_generate_command(CLI::App& app);
 void add_mix_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_video_command(CLI::App& app);
 
 }  // namespace stylescope::cli

@@ -9,16 +9,30 @@ namespace stylescope::cli {
 
 void add_convert_command(CLI::App& app) {
   auto common = std::make_shared<CommonOptions>();
+  auto config = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("convert", "Convert a .pkl or snapshot to StyleScope .safetensors");
   add_model_options(cmd, *common);
+  cmd->add_option("--config", *config, "Write a random-weight model of this official configuration instead")
+      ->check(CLI::IsMember(GeneratorConfig::named_configs()));
   cmd->add_option("--out", common->out, "Output .safetensors file")->required();
-  cmd->callback([common]() {
+  cmd->callback([common, config]() {
     const std::string& out = common->out;
     if (out.size() < 12 || out.compare(out.size() - 12, 12, ".safetensors") != 0)
       throw InputError(out, "--out must end in .safetensors");
-    LoadedModel m = load_model(resolve_model_path(common->model), setup_device(*common));
+    if (!config->empty() && !common->model.empty())
+      throw InputError("convert: give --model or --config, not both");
+    LoadedModel m;
+    if (config->empty()) {
+      m = load_model(resolve_model_path(common->model), setup_device(*common));
+    } else {
+      // The official initialization (as `bench --config`): for timing and trying pipelines, not images.
+      m.config = GeneratorConfig::named(*config);
+      m.G = random_generator(m.config);
+      m.generator_source = "random " + *config;
+    }
     save_model_safetensors(out, m);
-    std::cerr << "wrote " << out << " (" << m.generator_source << (m.d_tensors.empty() ? "" : " + D") << ")\n";
+    std::cerr << "wrote " << out << " (" << m.generator_source << (m.d_tensors.empty() ? "" : " + D")
+              << ")\n";
   });
 }
 

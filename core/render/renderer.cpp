@@ -35,28 +35,33 @@ void MappingCache::clear() {
   index_.clear();
 }
 
-Renderer::Renderer(Generator generator, torch::Device device) : generator_(std::move(generator)), device_(device) {
+Renderer::Renderer(Generator generator, torch::Device device)
+    : generator_(std::move(generator)), device_(device) {
   generator_->to(device_);
 }
 
 torch::Tensor Renderer::ws_for(const LatentRequest& request) {
   if (auto hit = cache_.get(request)) return *hit;
+  auto ws = ws_for_z(seed_z(request.seed, generator_->config.z_dim), request);
+  cache_.put(request, ws);
+  return ws;
+}
+
+torch::Tensor Renderer::ws_for_z(const torch::Tensor& z, const LatentRequest& request) {
   torch::NoGradGuard no_grad;
   auto& g = *generator_;
-  auto z = seed_z(request.seed, g.config.z_dim).to(device_);
   auto c = class_label(g.config.c_dim, request.class_idx);
   if (c.defined()) c = c.to(device_);
   torch::Tensor ws;
   if (request.plain_truncation) {
-    ws = g.mapping->forward(z, c, 1.0, std::nullopt);
+    ws = g.mapping->forward(z.to(device_), c, 1.0, std::nullopt);
     if (request.psi != 1.0) {
       auto avg = g.mapping->w_avg;
       ws = avg + (ws - avg) * request.psi;
     }
   } else {
-    ws = g.mapping->forward(z, c, request.psi, request.cutoff);
+    ws = g.mapping->forward(z.to(device_), c, request.psi, request.cutoff);
   }
-  cache_.put(request, ws);
   return ws;
 }
 

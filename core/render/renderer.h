@@ -49,6 +49,9 @@ class Renderer {
   Renderer(Generator generator, torch::Device device);
   // ws [1, num_ws, w_dim] for one seed (cached).
   torch::Tensor ws_for(const LatentRequest& request);
+  // ws [1, num_ws, w_dim] for any z [1, z_dim] (an interpolated z), truncated as `request` says (its seed
+  // is ignored; nothing is cached).
+  torch::Tensor ws_for_z(const torch::Tensor& z, const LatentRequest& request);
   // ws [N, num_ws, w_dim] -> images [N, C, R, R] float32 on the CPU (unclamped). Runs in batches.
   torch::Tensor synthesize(const torch::Tensor& ws, const ForwardOptions& options, int64_t batch = 1);
   Generator& generator() { return generator_; }
