@@ -9,5 +9,7 @@ void add_generate_command(CLI::App& app);
 void add_mix_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_directions_command(CLI::App& app);
+void add_edit_command(CLI::App& app);
 
 }  // namespace stylescope::cli

@@ -123,6 +123,7 @@ void ProgressBar::update(int64_t done, const std::string& note) {
     std::fprintf(stderr, "\r%s\033[K", line);
   } else if (done >= total_) {
     std::fprintf(stderr, "%s\n", line);
+    finished_ = true;  // finish() after a final update() must not print the line again
   }
   if (tty_ && done >= total_) {
     std::fprintf(stderr, "\n");
