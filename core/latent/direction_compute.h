@@ -31,8 +31,9 @@ std::vector<StyleAffine> style_affines(Generator& generator);
 // Every direction's edit range is `layers`. Direction scale 1 (α in w units, as SeFa's distances).
 DirectionSet sefa_directions(Generator& generator, const std::vector<int>& layers, int k);
 
-// The covariance of a stream of w rows, accumulated in float64 about a shift (the first batch's mean) so
-// that memory is w_dim² whatever the sample count and large means cost no precision.
+// The covariance of a stream of w rows: each batch centered on a shift (the first batch's mean), its
+// products xᵀx formed in float32 through oneDNN (large batches; see batch_products) and summed over batches
+// in float64. Memory is w_dim² whatever the sample count; large means cost no precision.
 class CovarianceAccumulator {
  public:
   explicit CovarianceAccumulator(int64_t dim);

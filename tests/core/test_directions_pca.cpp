@@ -96,6 +96,26 @@ TEST(Pca, SamplesAreTheNumpyStreamOfTheSeed) {
   EXPECT_GT(std::abs(set.vectors[0].to(torch::kFloat64).dot(line).item<double>()), 1 - 1e-6);
 }
 
+TEST(Pca, LargeMappingBatchesEqualOneRowAtATime) {
+  // Batches of 64 or more take the oneDNN product in FullyConnectedLayer; it must agree with the matmul.
+  LoadedModel m = load_model(kFixtures + "/resnet_gray16.pkl");
+  torch::NoGradGuard guard;
+  NumpyRandomState rng(4);
+  auto z = torch::empty({100, 16}, torch::kFloat64);
+  rng.randn(z.data_ptr<double>(), 1600);
+  const auto batched = m.G->mapping->forward(z, {}, 1.0, std::nullopt);
+  for (int64_t i = 0; i < 100; i += 9) {
+    const auto single = m.G->mapping->forward(z.narrow(0, i, 1), {}, 1.0, std::nullopt);
+    const double scale = single.abs().max().item<double>();
+    EXPECT_LT((batched.narrow(0, i, 1) - single).abs().max().item<double>(), 1e-5 * scale) << "row " << i;
+  }
+  // The affines (no activation) take the same path.
+  auto& affine = m.G->synthesis->blocks[0]->conv1->affine;
+  const auto w = batched.select(1, 0);
+  const auto direct = torch::addmm(affine->bias.unsqueeze(0), w, affine->weight.t() * affine->weight_gain);
+  EXPECT_LT((affine->forward(w) - direct).abs().max().item<double>(), 1e-4);
+}
+
 TEST(Pca, ReportsProgressAndStopsWhenCancelled) {
   LoadedModel m = load_model(kFixtures + "/skip_rgb32.pkl");
   PcaOptions o;
