@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   cli::add_convert_command(app);
   cli::add_bench_command(app);
   cli::add_video_command(app);
+  cli::add_directions_command(app);
+  cli::add_edit_command(app);
   gui::add_gui_command(app);
 
   // `stylescope [--model M] ...` without a subcommand means `stylescope gui ...`.

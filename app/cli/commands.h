@@ -10,5 +10,7 @@ void add_mix_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_video_command(CLI::App& app);
+void add_directions_command(CLI::App& app);
+void add_edit_command(CLI::App& app);
 
 }  // namespace stylescope::cli

@@ -4,6 +4,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
+#include "app/cli/direction_options.h"
 #include "core/io/errors.h"
 #include "core/latent/latents.h"
 #include "core/util/int_list.h"
@@ -16,6 +17,7 @@ namespace {
 struct GenerateOptions {
   CommonOptions common;
   LatentOptions latent;
+  DirectionFlags directions;
   bool save_npy = false;
   int batch = 1;
 };
@@ -64,6 +66,9 @@ void run_generate(const GenerateOptions& o) {
     const auto mix_ws = renderer.ws_for(r);
     for (auto& ws : all_ws) ws = mix_styles(ws, mix_ws, layers);
   }
+  // Edits come last: mapping -> truncation -> mixing -> edits (core/latent/directions.h).
+  if (const auto edits = load_cli_edits(o.directions, model))
+    for (auto& ws : all_ws) ws = edits->apply(ws);
 
   const std::string out = o.common.out.empty() ? "out" : o.common.out;
   ensure_directory(out);
@@ -88,6 +93,7 @@ void add_generate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("generate", "Generate images from seeds or saved ws (as generate.py)");
   add_model_options(cmd, opts->common);
   add_latent_options(cmd, opts->latent, true);
+  add_direction_options(cmd, opts->directions);
   cmd->add_option("--out", opts->common.out, "Output folder (default out)");
   cmd->add_flag("--save-npy", opts->save_npy, "Also write raw float32 images and ws as .npy");
   cmd->add_option("--batch", opts->batch, "Images per synthesis batch")->check(CLI::PositiveNumber);

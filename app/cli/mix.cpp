@@ -3,6 +3,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
+#include "app/cli/direction_options.h"
 #include "core/io/errors.h"
 #include "core/io/image.h"
 #include "core/io/image_convert.h"
@@ -19,6 +20,7 @@ struct MixOptions {
   CommonOptions common;
   LatentOptions latent;
   std::string rows, cols;
+  DirectionFlags directions;
   bool save_npy = false;
 };
 
@@ -32,6 +34,7 @@ void run_mix(MixOptions o) {
   const auto styles = parse_layers(o.latent.styles.empty() ? "0-6" : o.latent.styles, cfg.num_ws());
   Renderer renderer(model.G, device);
   const ForwardOptions fwd = forward_options(o.latent, device);
+  const auto edits = load_cli_edits(o.directions, model);
 
   // As style_mixing.py: mapping with psi 1, then w_avg + (w - w_avg) * psi on every layer.
   std::map<uint32_t, torch::Tensor> seed_ws;
@@ -60,6 +63,7 @@ void run_mix(MixOptions o) {
     check_cancelled();
     auto [r, c] = keys[i];
     auto ws = r == c ? seed_ws[r] : mix_styles(seed_ws[r], seed_ws[c], styles);
+    if (edits) ws = edits->apply(ws);  // after mixing, as everywhere (core/latent/directions.h)
     auto image = renderer.synthesize(ws, fwd)[0];
     const std::string stem = std::to_string(r) + "-" + std::to_string(c);
     write_outputs(out, stem, image, ws[0], o.save_npy);
@@ -101,6 +105,7 @@ void add_mix_command(CLI::App& app) {
       ->check(CLI::IsMember({"const", "random", "none"}));
   cmd->add_option("--class", opts->latent.class_idx, "Class index for conditional models");
   cmd->add_flag("--fp16", opts->latent.fp16, "fp16 where the official code uses it (CUDA only)");
+  add_direction_options(cmd, opts->directions);
   cmd->add_option("--out", opts->common.out, "Output folder (default out)");
   cmd->add_flag("--save-npy", opts->save_npy, "Also write raw float32 images and ws as .npy");
   cmd->callback([opts]() { run_mix(*opts); });
