@@ -5,11 +5,13 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
+#include "app/cli/direction_options.h"
 #include "core/io/errors.h"
 #include "core/io/frame_writer.h"
 #include "core/io/image_convert.h"
 #include "core/latent/interpolation.h"
 #include "core/latent/latents.h"
+#include "core/render/image_grid.h"
 #include "core/util/atomic_file.h"
 #include "core/util/int_list.h"
 #ifdef STYLESCOPE_HAVE_VIDEO
@@ -29,6 +31,7 @@ struct VideoOptions {
   double fps = 60.0;
   std::string grid = "1x1";
   int crf = 18;
+  DirectionFlags directions;
 };
 
 enum class OutputKind { Mp4, PngFolder };
@@ -81,9 +84,10 @@ struct Walks {
   bool in_z = false;     // slerp: paths give z, mapped per frame
   torch::Tensor mix_ws;  // [1, num_ws, w_dim] from --mix-seed, or undefined
   std::vector<int> mix_layers;
+  std::optional<CliEdits> edits;  // --directions/--alpha: applied to every key (slerp: every frame)
 };
 
-Walks build_walks(const VideoOptions& o, Renderer& renderer, const LatentRequest& base) {
+Walks build_walks(const VideoOptions& o, Renderer& renderer, const LatentRequest& base, LoadedModel& model) {
   const GeneratorConfig& cfg = renderer.generator()->config;
   const InterpolationKind kind = parse_interpolation_kind(o.kind);
   const auto [grid_w, grid_h] = parse_grid(o.grid);
@@ -126,6 +130,9 @@ Walks build_walks(const VideoOptions& o, Renderer& renderer, const LatentRequest
     // Keys are the final ws of each key state, so mixing applies before interpolation (slerp: per frame).
     if (!walks.in_z) keys = mix_styles(keys, walks.mix_ws, walks.mix_layers);
   }
+  // Edits come last (mapping -> truncation -> mixing -> edits), so keys are the final ws of each state.
+  walks.edits = load_cli_edits(o.directions, model);
+  if (walks.edits && !walks.in_z) keys = walks.edits->apply(keys);
   for (const auto& walk : split_into_walks(keys, grid_w, grid_h))
     walks.paths.emplace_back(walk, kind, o.loop, o.frames_per_key);
   return walks;
@@ -139,23 +146,13 @@ torch::Tensor frame_ws(const Walks& walks, int64_t frame, Renderer& renderer, co
     if (walks.in_z) {
       auto w = renderer.ws_for_z(latent.unsqueeze(0), base).cpu();
       if (walks.mix_ws.defined()) w = mix_styles(w, walks.mix_ws, walks.mix_layers);
+      if (walks.edits) w = walks.edits->apply(w);
       ws.push_back(w);
     } else {
       ws.push_back(latent.unsqueeze(0));
     }
   }
   return torch::cat(ws, 0);
-}
-
-// gen_video.py's layout_grid: cell (x, y) of a W x H grid at column x, row y.
-void paste_cell(std::vector<uint8_t>& canvas, int canvas_w, const std::vector<uint8_t>& cell, int res,
-                int channels, int x, int y) {
-  const size_t row_bytes = static_cast<size_t>(res) * channels;
-  for (int r = 0; r < res; ++r)
-    std::copy_n(
-        cell.data() + r * row_bytes, row_bytes,
-        canvas.data() +
-            ((static_cast<size_t>(y) * res + r) * canvas_w + static_cast<size_t>(x) * res) * channels);
 }
 
 void run_video(const VideoOptions& o) {
@@ -170,7 +167,7 @@ void run_video(const VideoOptions& o) {
   base.class_idx = o.latent.class_idx;
   base.psi = o.latent.trunc;
   base.cutoff = o.latent.trunc_cutoff;
-  const Walks walks = build_walks(o, renderer, base);
+  const Walks walks = build_walks(o, renderer, base, model);
 
   const int res = cfg.img_resolution, channels = cfg.img_channels;
   const FrameFormat format{grid_w * res, grid_h * res, channels};
@@ -185,16 +182,17 @@ void run_video(const VideoOptions& o) {
   }
 
   const int64_t frames = walks.paths.front().num_frames();
-  std::vector<uint8_t> canvas(static_cast<size_t>(format.width) * format.height * channels);
   ProgressBar bar("video", frames);
   for (int64_t f = 0; f < frames; ++f) {
     check_cancelled();
     auto images = renderer.synthesize(frame_ws(walks, f, renderer, base), fwd, grid_w * grid_h).contiguous();
-    for (int cell = 0; cell < grid_w * grid_h; ++cell) {
-      const auto pixels = chw_to_hwc_uint8(images[cell].data_ptr<float>(), channels, res, res);
-      paste_cell(canvas, format.width, pixels, res, channels, cell % grid_w, cell / grid_w);
-    }
-    writer->write(canvas.data());
+    // gen_video.py's layout: walk (x, y) at column x, row y.
+    std::vector<std::vector<uint8_t>> cells;
+    std::vector<const uint8_t*> cell_ptrs;
+    for (int cell = 0; cell < grid_w * grid_h; ++cell)
+      cells.push_back(chw_to_hwc_uint8(images[cell].data_ptr<float>(), channels, res, res));
+    for (const auto& c : cells) cell_ptrs.push_back(c.data());
+    writer->write(tile_images(cell_ptrs, grid_w, grid_h, res, channels).data());
     bar.update(f + 1);
   }
   check_cancelled();
@@ -219,6 +217,7 @@ void add_video_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--grid", opts->grid,
                   "WxH walks side by side; the keys split into W*H walks (default 1x1)");
+  add_direction_options(cmd, opts->directions);
   cmd->add_option("--crf", opts->crf, "H.264 quality, 0 (lossless) .. 51 (default 18)")
       ->check(CLI::Range(0, 51));
   cmd->add_option("--out", opts->common.out, "out.mp4, or a folder (DIR/) for frame000000.png ...")

@@ -171,6 +171,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   ImGui::SetNextWindowPos(ImVec2(w - right_w, 0));
   ImGui::SetNextWindowSize(ImVec2(right_w, body_h));
   ImGui::Begin("Inspect", nullptr, kPanelFlags);
+  directions_panel(ctx);
   layers_panel(ctx);
   performance_panel(ctx);
   capture_panel(ctx);

@@ -53,6 +53,7 @@ void model_panel(PanelContext& ctx);
 void latent_panel(PanelContext& ctx);
 void truncation_panel(PanelContext& ctx);
 void mixing_panel(PanelContext& ctx);
+void directions_panel(PanelContext& ctx);
 void layers_panel(PanelContext& ctx);
 void performance_panel(PanelContext& ctx);
 void capture_panel(PanelContext& ctx);

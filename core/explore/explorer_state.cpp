@@ -69,9 +69,38 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// {"12": 0.5} <-> {12: 0.5}: JSON object keys are strings.
+json index_map_json(const std::map<int, double>& values) {
+  json out = json::object();
+  for (const auto& [index, value] : values) out[std::to_string(index)] = value;
+  return out;
+}
+
+std::map<int, double> index_map(const Reader& r, const json& section, const char* section_name,
+                                const char* key, const std::string& source) {
+  std::map<std::string, double> raw;
+  r.read(section, section_name, key, raw);
+  std::map<int, double> out;
+  for (const auto& [text, value] : raw) {
+    try {
+      size_t used = 0;
+      const int index = std::stoi(text, &used);
+      if (used != text.size() || index < 0) throw std::invalid_argument(text);
+      out[index] = value;
+    } catch (const std::exception&) {
+      throw InputError(source,
+                       "'" + std::string(section_name) + "." + key + "' key '" + text + "' is not an index");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 json to_json(const ExplorerState& s) {
-  json offsets = json::object();
-  for (const auto& [dim, value] : s.edits.offsets) offsets[std::to_string(dim)] = value;
+  const json offsets = index_map_json(s.edits.offsets);
   return {
       {"version", ExplorerState::kVersion},
       {"model", s.model},
@@ -85,6 +114,7 @@ json to_json(const ExplorerState& s) {
         {"speed", s.latent.speed}}},
       {"edits",
        {{"offsets", offsets}, {"first_layer", s.edits.first_layer}, {"last_layer", s.edits.last_layer}}},
+      {"directions", {{"file", s.directions.file}, {"alphas", index_map_json(s.directions.alphas)}}},
       {"truncation", {{"psi", s.truncation.psi}, {"cutoff", optional_json(s.truncation.cutoff)}}},
       {"noise", {{"mode", s.noise.mode}, {"seed", s.noise.seed}, {"strength", s.noise.strength}}},
       {"mixing",
@@ -132,20 +162,13 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   r.read(latent, "latent", "speed", s.latent.speed);
 
   const json& edits = r.section(root, "edits");
-  std::map<std::string, double> offsets;
-  r.read(edits, "edits", "offsets", offsets);
-  for (const auto& [key, value] : offsets) {
-    try {
-      size_t used = 0;
-      const int dim = std::stoi(key, &used);
-      if (used != key.size() || dim < 0) throw std::invalid_argument(key);
-      s.edits.offsets[dim] = value;
-    } catch (const std::exception&) {
-      throw InputError(source, "'edits.offsets' key '" + key + "' is not a w dimension");
-    }
-  }
+  s.edits.offsets = index_map(r, edits, "edits", "offsets", source);
   r.read(edits, "edits", "first_layer", s.edits.first_layer);
   r.read(edits, "edits", "last_layer", s.edits.last_layer);
+
+  const json& directions = r.section(root, "directions");
+  r.read(directions, "directions", "file", s.directions.file);
+  s.directions.alphas = index_map(r, directions, "directions", "alphas", source);
 
   const json& trunc = r.section(root, "truncation");
   r.read(trunc, "truncation", "psi", s.truncation.psi);

@@ -27,6 +27,12 @@ struct EditState {
   int first_layer = 0, last_layer = -1;  // inclusive layer range the offsets apply to; -1 = last layer
 };
 
+// A direction set (dirs.npy + dirs.json) and the α of each slider; applied after mixing.
+struct DirectionsState {
+  std::string file;
+  std::map<int, double> alphas;  // direction index -> α (in the set's unit)
+};
+
 struct TruncationState {
   double psi = 1.0;
   std::optional<int> cutoff;
@@ -64,6 +70,7 @@ struct ExplorerState {
   std::string model;  // path of the loaded model
   LatentState latent;
   EditState edits;
+  DirectionsState directions;
   TruncationState truncation;
   NoiseState noise;
   MixingState mixing;

@@ -1,10 +1,12 @@
 #include "core/explore/frame_renderer.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "core/explore/layer_view.h"
 #include "core/io/errors.h"
 #include "core/io/image_convert.h"
+#include "core/latent/direction_file.h"
 #include "core/latent/latents.h"
 #include "core/render/image_grid.h"
 
@@ -23,6 +25,19 @@ torch::Tensor FrameRenderer::seed_ws(uint32_t seed, const RenderRequest& r, bool
   lr.cutoff = plain_truncation ? std::nullopt : r.cutoff;
   lr.plain_truncation = plain_truncation;
   return renderer_.ws_for(lr);
+}
+
+const DirectionSet& FrameRenderer::direction_set(const std::string& file) {
+  // Keyed by modification time too: the Directions panel may compute a new set into the same file.
+  std::error_code ec;
+  const auto stamp = std::filesystem::last_write_time(file, ec).time_since_epoch().count();
+  const std::string key = file + "@" + std::to_string(ec ? 0 : stamp);
+  auto it = direction_sets_.find(key);
+  if (it == direction_sets_.end()) {
+    const GeneratorConfig& cfg = model_->config;
+    it = direction_sets_.emplace(key, load_direction_set(file, cfg.w_dim, cfg.num_ws())).first;
+  }
+  return it->second;
 }
 
 torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
@@ -62,6 +77,12 @@ torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
       else
         dst.copy_(torch::lerp(dst, src, r.mix_strength));
     }
+  }
+  if (!r.direction_alphas.empty()) {
+    const DirectionSet& set = direction_set(r.directions_file);
+    std::vector<DirectionEdit> edits;
+    for (const auto& [index, alpha] : r.direction_alphas) edits.push_back({index, alpha});
+    ws = apply_edits(ws, set, edits);
   }
   if (!r.edit_offsets.empty()) {
     const int64_t first = std::max(0, r.edit_first);

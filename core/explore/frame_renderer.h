@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "core/explore/render_request.h"
+#include "core/latent/directions.h"
 #include "core/model/model_file.h"
 #include "core/render/renderer.h"
 
@@ -36,7 +37,8 @@ class FrameRenderer {
  public:
   FrameRenderer(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions base_options);
   RenderedFrame render(const RenderRequest& request);
-  // The final per-layer ws of a request (mapping -> truncation -> seed blend -> mixing -> edits).
+  // The final per-layer ws of a request (mapping -> truncation -> seed blend -> mixing -> direction edits
+  // -> direct w offsets).
   torch::Tensor compose_ws(const RenderRequest& request);
   const LoadedModel& model() const { return *model_; }
   torch::Device device() const { return renderer_.device(); }
@@ -49,7 +51,9 @@ class FrameRenderer {
   std::shared_ptr<LoadedModel> model_;
   Renderer renderer_;
   ForwardOptions base_options_;
+  const DirectionSet& direction_set(const std::string& file);
   std::map<std::string, torch::Tensor> w_files_;
+  std::map<std::string, DirectionSet> direction_sets_;
 };
 
 }  // namespace stylescope

@@ -9,9 +9,10 @@ namespace {
 
 auto fields(const RenderRequest& r) {
   return std::tie(r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff,
-                  r.edit_offsets, r.edit_first, r.edit_last, r.noise_mode, r.noise_seed, r.noise_strength,
-                  r.mix, r.mix_seed, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
-                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.delay_ms);
+                  r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas,
+                  r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_layers,
+                  r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer, r.channel, r.rgb, r.normalize,
+                  r.fft, r.brightness_db, r.delay_ms);
 }
 
 }  // namespace
@@ -43,6 +44,11 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
   for (const auto& [dim, value] : s.edits.offsets)
     if (value != 0) r.edit_offsets[dim] = value;
   r.edit_first = s.edits.first_layer;
+  if (!s.directions.file.empty()) {
+    r.directions_file = s.directions.file;
+    for (const auto& [index, alpha] : s.directions.alphas)
+      if (alpha != 0) r.direction_alphas[index] = alpha;
+  }
   r.edit_last = s.edits.last_layer;
   r.noise_mode = s.noise.mode;
   r.noise_seed = s.noise.seed;

@@ -22,6 +22,8 @@ struct RenderRequest {
   std::optional<int> cutoff;
   std::map<int, double> edit_offsets;
   int edit_first = 0, edit_last = -1;
+  std::string directions_file;
+  std::map<int, double> direction_alphas;  // non-zero αs only
   std::string noise_mode = "const";
   int noise_seed = 0;
   double noise_strength = 1.0;

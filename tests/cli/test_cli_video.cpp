@@ -86,6 +86,24 @@ TEST_F(Video, WalksFromSeedsThenWFilesWithTruncationAndMixing) {
   EXPECT_LE(max_block_diff(read_image(dir_ + "/frames/frame000004.png"), 0, 0, generated(11, mixed)), 1);
 }
 
+TEST_F(Video, DirectionEditsApplyToEveryKey) {
+  const std::string dirs = dir_ + "/dirs.npy";
+  auto d = run({"directions", "--model", kModel, "--method", "sefa", "--k", "2", "--out", dirs});
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const std::vector<std::string> edit = {"--trunc", "0.7", "--directions", dirs, "--alpha", "0:3"};
+  std::vector<std::string> args = {"video", "--model", kModel,           "--seeds",
+                                   "3,8",   "--kind",  "linear",         "--frames-per-key",
+                                   "2",     "--out",   dir_ + "/frames/"};
+  args.insert(args.end(), edit.begin(), edit.end());
+  auto r = run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Image8 first = read_image(dir_ + "/frames/frame000000.png"),
+               last = read_image(dir_ + "/frames/frame000002.png");
+  EXPECT_LE(max_block_diff(first, 0, 0, generated(3, edit)), 1);
+  EXPECT_LE(max_block_diff(last, 0, 0, generated(8, edit)), 1);
+  EXPECT_GT(max_block_diff(first, 0, 0, generated(3, {"--trunc", "0.7"})), 1);  // the edit changed the image
+}
+
 TEST_F(Video, SlerpStartsOnTheFirstSeed) {
   auto r = run({"video", "--model", kModel, "--seeds", "3,8", "--kind", "slerp", "--trunc", "0.7",
                 "--frames-per-key", "4", "--out", dir_ + "/frames/"});

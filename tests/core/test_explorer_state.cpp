@@ -21,6 +21,8 @@ ExplorerState edited_state() {
   s.latent.class_idx = 4;
   s.edits.offsets = {{3, 0.5}, {17, -1.25}};
   s.edits.first_layer = 2;
+  s.directions.file = "/dirs/d.npy";
+  s.directions.alphas = {{0, 1.5}, {3, -2}};
   s.truncation.psi = 0.7;
   s.truncation.cutoff = 8;
   s.noise.mode = "random";
@@ -41,6 +43,7 @@ TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.latent.class_idx, 4);
   EXPECT_EQ(back.edits.offsets.at(17), -1.25);
   EXPECT_EQ(back.truncation.cutoff, 8);
+  EXPECT_EQ(back.directions.alphas.at(3), -2);
 }
 
 TEST(ExplorerState, MissingKeysAreDefaultedAndUnknownKeysIgnored) {
@@ -126,8 +129,11 @@ TEST(RenderRequest, OnlyPixelDecidingStateChangesTheRequest) {
   s.truncation.psi = 0.5;
   EXPECT_NE(make_render_request(s, 1), a);
   ExplorerState z = edited_state();
-  z.edits.offsets[40] = 0.0;  // a zero offset is no edit
+  z.edits.offsets[40] = 0.0;     // a zero offset is no edit
+  z.directions.alphas[7] = 0.0;  // nor a zero alpha
   EXPECT_EQ(make_render_request(z, 1), a);
+  z.directions.alphas[7] = 0.5;
+  EXPECT_NE(make_render_request(z, 1), a);
 }
 
 }  // namespace

@@ -117,6 +117,25 @@ TEST_F(GuiTest, FramesKeepComingWhileASlowRenderIsInFlight) {
   EXPECT_GE(stats.at("frames_while_rendering").get<int>(), 20) << stats.dump();
 }
 
+TEST_F(GuiTest, ADirectionSliderShowsWhatEditRenders) {
+  const std::string dirs = path("dirs.npy");
+  auto d = run({"directions", "--model", kFixtures + "/skip_rgb32.pkl", "--method", "sefa", "--k", "3",
+                "--out", dirs});
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  auto e =
+      run({"edit", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "12",
+           "--directions", dirs, "--index", "1", "--range", "-3:3", "--steps", "7", "--out", path("edit")});
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  // Step 5 of -3..3 in 7 steps is alpha = 2.
+  auto r = window(R"([{"set": {"latent": {"x": 12}, "directions": {"file": ")" + dirs +
+                  R"(", "alphas": {"1": 2.0}}}}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("edit/seed0012_d01_05.png")));
+  EXPECT_NE(pixels(path("view.png")), pixels(path("edit/seed0012_d01_03.png")));  // alpha 0
+  const std::vector<std::string> panels = read_json("layout.json").at("panels");
+  EXPECT_NE(std::find(panels.begin(), panels.end(), "Directions"), panels.end());
+}
+
 TEST_F(GuiTest, LayerViewShowsActivations) {
   auto r = window(R"([{"set": {"view": {"layer": "b16.conv1", "channel": 2}}}, {"wait": "render"}])");
   ASSERT_EQ(r.exit_code, 0) << r.output;
