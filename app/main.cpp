@@ -8,10 +8,12 @@
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
 #include "app/gui/gui.h"
+#include "app/omp_policy.h"
 #include "core/io/errors.h"
 
 int main(int argc, char** argv) {
   using namespace stylescope;
+  ensure_passive_omp_wait(argc, argv);
   CLI::App app{"StyleScope: explore StyleGAN2 models in real time", "stylescope"};
   app.set_version_flag("--version", std::string(STYLESCOPE_VERSION));
   app.require_subcommand(0, 1);

@@ -1,5 +1,6 @@
 // `stylescope bench`: median ms per image, img/s and peak memory for a model or an official configuration.
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -124,6 +125,8 @@ void run_bench(const BenchOptions& o) {
   j["resolution"] = cfg.img_resolution;
   j["device"] = device.is_cuda() ? "cuda" : "cpu";
   j["threads"] = torch::get_num_threads();
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  j["omp_wait_policy"] = policy ? policy : "";
   j["batch"] = o.batch;
   j["iters"] = o.iters;
   j["fp16"] = fwd.fp16;

@@ -86,7 +86,8 @@ TEST_F(Models, BrokenFilesExitWithCodeTwoAndNameTheFile) {
 }
 
 TEST_F(Models, BenchReportsJson) {
-  auto r = run({"bench", "--model", kFixtures + "/skip_rgb32.pkl", "--iters", "3", "--warmup", "1", "--json"});
+  auto r =
+      run({"bench", "--model", kFixtures + "/skip_rgb32.pkl", "--iters", "3", "--warmup", "1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
   for (const char* key : {"ms_per_img_median", "img_per_s", "peak_mem_mb", "batch", "device", "threads"})
@@ -94,6 +95,8 @@ TEST_F(Models, BenchReportsJson) {
   EXPECT_GT(j["ms_per_img_median"].get<double>(), 0.0);
   EXPECT_EQ(j["device"], "cpu");
   EXPECT_EQ(j["batch"], 1);
+  // Idle OpenMP threads sleep instead of spinning (app/omp_policy.h) unless the user chose otherwise.
+  EXPECT_EQ(j["omp_wait_policy"], "PASSIVE");
   auto cfg = run({"bench", "--config", "cifar", "--iters", "1", "--warmup", "0", "--batch", "2", "--json"});
   ASSERT_EQ(cfg.exit_code, 0) << cfg.output;
   auto jc = nlohmann::json::parse(cfg.output.substr(cfg.output.find('{')));
