@@ -67,7 +67,7 @@ void ExplorerApp::draw_view(float x, float y, float w, float h) {
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(target)),
                  ImVec2(static_cast<float>(vw), static_cast<float>(vh)));
     ImGui::SetCursorPos(ImVec2(10, 8));
-    ImGui::TextDisabled("%s  %.0f%%", v.fit ? "fit" : "zoom", scale * 100);
+    ImGui::TextDisabled("%s  %.0f%%  %s", v.fit ? "fit" : "zoom", scale * 100, p.nearest ? "pixels" : "smooth");
   } else {
     const char* text = models_.loading() ? "Loading model..." : "No image yet";
     const ImVec2 size = ImGui::CalcTextSize(text);

@@ -28,6 +28,7 @@ constexpr Shortcut kShortcuts[] = {
     {"G", "mixing grid on / off"},
     {"L", "back to the image from a layer view"},
     {"F  /  1", "fit the view  /  one image pixel per screen pixel"},
+    {"P", "sharp pixels always / only when magnified 4x or more"},
     {"Mouse wheel, drag", "zoom about the cursor, pan; double-click fits"},
     {"F1  /  ?", "this help"},
 };
@@ -58,6 +59,7 @@ void handle_shortcuts(PanelContext& ctx) {
     s.view.fit = true;
     s.view.pan_x = s.view.pan_y = 0;
   }
+  if (pressed(GLFW_KEY_P)) s.view.nearest = !s.view.nearest;
   if (pressed(GLFW_KEY_1)) {
     s.view.fit = false;
     s.view.zoom = 1;
