@@ -159,6 +159,7 @@ void ExplorerApp::update(double now) {
     ScriptActions actions;
     actions.record = [this](const std::string& out) { start_recording(out); };
     actions.recording = [this] { return recorder_.running() || recorder_.result_pending(); };
+    actions.cancel_record = [this] { recorder_.cancel(); };
     options_.script->advance(state_, status_, now, idle(), actions);
   }
   // Scripted runs never hang a test suite: a state that does not show within two minutes is an error.

@@ -25,7 +25,7 @@ Script Script::load(const std::string& path) {
     if (!step.is_object() || step.size() != 1)
       throw InputError(path, where +
                                  " must be an object with one key: set, wait, wait_ms, save_session, "
-                                 "load_session, add_key or record");
+                                 "load_session, add_key, record or cancel_record");
     if (step.contains("set")) {
       // Validate now so that a bad patch fails before the window opens.
       apply_patch(ExplorerState{}, step.at("set"), path + " (" + where + ")");
@@ -35,8 +35,9 @@ Script Script::load(const std::string& path) {
     } else if (step.contains("wait_ms")) {
       if (!step.at("wait_ms").is_number() || step.at("wait_ms").get<double>() < 0)
         throw InputError(path, where + ": \"wait_ms\" takes a non-negative number");
-    } else if (step.contains("add_key")) {
-      if (step.at("add_key") != true) throw InputError(path, where + ": \"add_key\" takes true");
+    } else if (step.contains("add_key") || step.contains("cancel_record")) {
+      if (step.begin().value() != true)
+        throw InputError(path, where + ": \"" + step.begin().key() + "\" takes true");
     } else if (step.contains("save_session") || step.contains("load_session") || step.contains("record")) {
       if (!step.begin().value().is_string()) throw InputError(path, where + ": takes a file path");
     } else {
@@ -61,6 +62,8 @@ bool Script::advance(ExplorerState& state, Status& status, double now, bool idle
       }
     } else if (step.contains("add_key")) {
       state.timeline.keys.push_back(timeline_key(state));
+    } else if (step.contains("cancel_record")) {
+      if (actions.cancel_record) actions.cancel_record();
     } else if (step.contains("record")) {
       if (actions.record)
         actions.record(step.at("record").get<std::string>());

@@ -3,7 +3,7 @@
 // documentation's screenshots: {"set": <merge patch of ExplorerState>}, {"wait": "render"}, {"wait_ms": N},
 // {"save_session": PATH}, {"load_session": PATH} (as the Capture panel's buttons: errors go to the status
 // bar), {"add_key": true} (the Timeline panel's "Add key"), {"record": PATH} (its Record button) and
-// {"wait": "record"} (until that recording has ended).
+// {"wait": "record"} (until that recording has ended), {"cancel_record": true} (its Cancel button).
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,6 +19,7 @@ namespace stylescope::gui {
 struct ScriptActions {
   std::function<void(const std::string& out)> record;
   std::function<bool()> recording;
+  std::function<void()> cancel_record;
 };
 
 class Script {

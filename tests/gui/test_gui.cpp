@@ -215,6 +215,26 @@ TEST_F(GuiTest, RecordingTheTimelineWritesEveryFrameFromKeyToKey) {
   EXPECT_FALSE(fs::exists(path("out.txt")));
 }
 
+TEST_F(GuiTest, RecordingAnMp4AndCancellingOneLeaveOnlyFinishedFiles) {
+  const std::string mp4 = path("videos/walk.mp4");
+  auto r = window(std::string("[") + kTwoKeys + R"(, {"record": ")" + mp4 +
+                  R"("}, {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(read_json("layout.json").at("status_is_error").get<bool>());
+  EXPECT_GT(fs::file_size(mp4), 0u);
+  // 20001 frames: cancelled long before the end, it leaves neither the video nor its temp file.
+  const std::string cancelled = path("videos/cancelled.mp4");
+  auto c = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
+                  {"record": ")" +
+                  cancelled + R"("}, {"wait_ms": 300}, {"cancel_record": true},
+                  {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(read_json("layout.json").at("status").get<std::string>(), "Recording cancelled");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(path("videos"))) files.push_back(entry.path().filename());
+  EXPECT_EQ(files, std::vector<std::string>({"walk.mp4"}));
+}
+
 TEST_F(GuiTest, ScrubbingOntoAKeyShowsExactlyThatKey) {
   auto r = window(std::string("[") + kTwoKeys +
                   R"(, {"set": {"timeline": {"preview": true, "position": 3}}}, {"wait": "render"}])");
