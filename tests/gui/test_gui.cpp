@@ -254,6 +254,16 @@ TEST_F(GuiTest, ScrubbingOntoAKeyShowsExactlyThatKey) {
   EXPECT_NE(pixels(path("view.png")), pixels(path("c/seed0001.png")));
 }
 
+TEST_F(GuiTest, PlayAdvancesTheScrubPositionAndPreviewsThePath) {
+  auto r = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 100000,
+                  "fps": 60, "playing": true}}}, {"wait_ms": 500}, {"set": {"timeline": {"playing": false}}},
+                  {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json t = read_json("layout.json").at("state").at("timeline");
+  EXPECT_GT(t.at("position").get<double>(), 5) << t.dump();
+  EXPECT_TRUE(t.at("preview").get<bool>());
+}
+
 TEST_F(GuiTest, BadScriptsAndModelsExit2WithOneLine) {
   auto bad_step = window(R"([{"jump": 3}])");
   EXPECT_EQ(bad_step.exit_code, 2);
