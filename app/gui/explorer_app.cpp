@@ -19,7 +19,10 @@ constexpr ImGuiWindowFlags kPanelFlags =
 
 ExplorerApp::ExplorerApp(ExplorerState initial, AppOptions options, torch::Device device,
                          ForwardOptions base_options)
-    : state_(std::move(initial)), options_(std::move(options)), models_(device, std::move(base_options)) {
+    : state_(std::move(initial)),
+      options_(std::move(options)),
+      base_options_(base_options),
+      models_(device, std::move(base_options)) {
   async_ = std::make_unique<AsyncRenderer>([this](const RenderRequest& r) {
     auto renderer = models_.current();
     RenderedFrame frame;
@@ -61,6 +64,37 @@ void ExplorerApp::on_model_loaded() {
   }
   first_model_ = false;
   status_.info("Loaded " + state_.model);
+}
+
+void ExplorerApp::start_recording(const std::string& out) {
+  auto renderer = models_.current();
+  if (!renderer) return status_.fail("Record: no model loaded");
+  if (recorder_.running()) return status_.fail("Record: a recording is already running");
+  if (state_.timeline.keys.empty()) return status_.fail("Record: add at least one key to the timeline first");
+  ExplorerState s = state_;
+  s.timeline.preview = true;
+  const RenderRequest timeline = make_render_request(s, models_.generation());
+  recorder_.start(renderer->shared_model(), models_.device(), base_options_, timeline,
+                  timeline_frame_count(s.timeline), s.timeline.fps, out);
+  status_.info("Recording " + std::to_string(timeline_frame_count(s.timeline)) + " frames to " + out +
+               " ...");
+}
+
+void ExplorerApp::update_timeline(double dt) {
+  std::string written, error;
+  if (recorder_.take_result(written, error)) {
+    if (!error.empty())
+      status_.fail("Record: " + error);
+    else if (!written.empty())
+      status_.info("Recorded " + std::to_string(recorder_.frames_total()) + " frames to " + written);
+    else
+      status_.info("Recording cancelled");
+  }
+  TimelineState& t = state_.timeline;
+  const int64_t frames = timeline_frame_count(t);
+  if (!t.playing || frames == 0) return;
+  t.preview = true;
+  t.position = std::fmod(std::max(0.0, t.position + dt * t.fps), static_cast<double>(frames));
 }
 
 RenderRequest ExplorerApp::current_request() const {
@@ -120,7 +154,14 @@ void ExplorerApp::update(double now) {
   if (!models_.loading() && !state_.model.empty() && state_.model != attempted_model_ &&
       (!models_.current() || models_.current()->model().path != state_.model))
     open_model(state_.model);
-  if (options_.script) options_.script->advance(state_, status_, now, idle());
+  update_timeline(dt);
+  if (options_.script) {
+    ScriptActions actions;
+    actions.record = [this](const std::string& out) { start_recording(out); };
+    actions.recording = [this] { return recorder_.running() || recorder_.result_pending(); };
+    actions.cancel_record = [this] { recorder_.cancel(); };
+    options_.script->advance(state_, status_, now, idle(), actions);
+  }
   // Scripted runs never hang a test suite: a state that does not show within two minutes is an error.
   if (options_.scripted && now > 120 && fatal_.empty())
     fatal_ = "scripted run timed out waiting for a render";
@@ -150,10 +191,10 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   const float left_w = std::clamp(std::round(w * 0.25f), font * 22, font * 30);
   const float right_w = std::clamp(std::round(w * 0.2f), font * 19, font * 26);
   const float body_h = h - status_h;
-  PanelContext ctx{state_,        models_, models_.current().get(),
-                   shown(),       status_, perf_,
-                   show_help_,    font,    [this](const std::string& path) { open_model(path); },
-                   &drawn_panels_};
+  PanelContext ctx{state_,         models_,    models_.current().get(),
+                   shown(),        status_,    perf_,
+                   show_help_,     font,       [this](const std::string& path) { open_model(path); },
+                   &drawn_panels_, &recorder_, [this](const std::string& out) { start_recording(out); }};
   drawn_panels_.clear();
   perf_.frame_ms = 1000.0 / std::max(1.0f, ImGui::GetIO().Framerate);
   perf_.fps = ImGui::GetIO().Framerate;
@@ -175,6 +216,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   layers_panel(ctx);
   performance_panel(ctx);
   capture_panel(ctx);
+  timeline_panel(ctx);
   ImGui::End();
 
   draw_view(left_w, 0, w - left_w - right_w, body_h);

@@ -13,6 +13,7 @@
 #include "app/gui/gl_view.h"
 #include "app/gui/model_host.h"
 #include "app/gui/panel_context.h"
+#include "app/gui/recorder.h"
 #include "app/gui/script.h"
 #include "core/explore/async_renderer.h"
 
@@ -44,6 +45,8 @@ class ExplorerApp {
   const std::string& fatal_error() const { return fatal_; }
 
   void open_model(const std::string& path);
+  // Records the state's timeline to `out` (.mp4 or a folder) on the recorder's thread.
+  void start_recording(const std::string& out);
   const RenderedFrame* shown() const { return shown_ ? &*shown_ : nullptr; }
   const GlImage& image() const { return image_; }
   const FrameStats& stats() const { return stats_; }
@@ -56,10 +59,13 @@ class ExplorerApp {
   RenderRequest current_request() const;
   void on_model_loaded();
   void take_frame();
+  void update_timeline(double dt);
   void draw_view(float x, float y, float w, float h);
   void draw_status_bar(float y, float w, float h);
   ExplorerState state_;
   AppOptions options_;
+  ForwardOptions base_options_;
+  Recorder recorder_;
   ModelHost models_;
   std::unique_ptr<AsyncRenderer> async_;
   std::optional<RenderRequest> submitted_;

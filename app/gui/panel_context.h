@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/gui/model_host.h"
+#include "app/gui/recorder.h"
 #include "core/explore/explorer_state.h"
 #include "core/explore/frame_renderer.h"
 
@@ -43,6 +44,8 @@ struct PanelContext {
   float font_size = 13;
   std::function<void(const std::string&)> open_model;
   std::vector<std::string>* drawn_panels = nullptr;  // panels shown open this frame (the layout report)
+  Recorder* recorder = nullptr;                      // the timeline's recording, if one runs
+  std::function<void(const std::string&)> record;    // starts recording the timeline to a path
 };
 
 // A panel's collapsing header, open by default; records the panel as drawn when open.
@@ -53,6 +56,7 @@ void model_panel(PanelContext& ctx);
 void latent_panel(PanelContext& ctx);
 void truncation_panel(PanelContext& ctx);
 void mixing_panel(PanelContext& ctx);
+void timeline_panel(PanelContext& ctx);
 void directions_panel(PanelContext& ctx);
 void layers_panel(PanelContext& ctx);
 void performance_panel(PanelContext& ctx);

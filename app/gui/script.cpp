@@ -24,17 +24,21 @@ Script Script::load(const std::string& path) {
     const std::string where = "step " + std::to_string(i + 1);
     if (!step.is_object() || step.size() != 1)
       throw InputError(path, where +
-                                 " must be an object with one key: set, wait, wait_ms, save_session or "
-                                 "load_session");
+                                 " must be an object with one key: set, wait, wait_ms, save_session, "
+                                 "load_session, add_key, record or cancel_record");
     if (step.contains("set")) {
       // Validate now so that a bad patch fails before the window opens.
       apply_patch(ExplorerState{}, step.at("set"), path + " (" + where + ")");
     } else if (step.contains("wait")) {
-      if (step.at("wait") != "render") throw InputError(path, where + ": \"wait\" takes \"render\"");
+      if (step.at("wait") != "render" && step.at("wait") != "record")
+        throw InputError(path, where + ": \"wait\" takes \"render\" or \"record\"");
     } else if (step.contains("wait_ms")) {
       if (!step.at("wait_ms").is_number() || step.at("wait_ms").get<double>() < 0)
         throw InputError(path, where + ": \"wait_ms\" takes a non-negative number");
-    } else if (step.contains("save_session") || step.contains("load_session")) {
+    } else if (step.contains("add_key") || step.contains("cancel_record")) {
+      if (step.begin().value() != true)
+        throw InputError(path, where + ": \"" + step.begin().key() + "\" takes true");
+    } else if (step.contains("save_session") || step.contains("load_session") || step.contains("record")) {
       if (!step.begin().value().is_string()) throw InputError(path, where + ": takes a file path");
     } else {
       throw InputError(path, where + ": unknown step '" + step.begin().key() + "'");
@@ -44,13 +48,27 @@ Script Script::load(const std::string& path) {
   return script;
 }
 
-bool Script::advance(ExplorerState& state, Status& status, double now, bool idle) {
+bool Script::advance(ExplorerState& state, Status& status, double now, bool idle,
+                     const ScriptActions& actions) {
   while (next_ < steps_.size()) {
     const json& step = steps_[next_];
     if (step.contains("set")) {
       state = apply_patch(state, step.at("set"), path_);
     } else if (step.contains("wait")) {
-      if (!idle) return false;
+      if (step.at("wait") == "record") {
+        if (actions.recording && actions.recording()) return false;
+      } else if (!idle) {
+        return false;
+      }
+    } else if (step.contains("add_key")) {
+      state.timeline.keys.push_back(timeline_key(state));
+    } else if (step.contains("cancel_record")) {
+      if (actions.cancel_record) actions.cancel_record();
+    } else if (step.contains("record")) {
+      if (actions.record)
+        actions.record(step.at("record").get<std::string>());
+      else
+        status.fail("this window cannot record");
     } else if (step.contains("save_session") || step.contains("load_session")) {
       const std::string file = step.begin().value().get<std::string>();
       try {

@@ -2,7 +2,9 @@
 // Scripted mode (--script steps.json): a JSON list of steps the window plays back, for tests and for the
 // documentation's screenshots: {"set": <merge patch of ExplorerState>}, {"wait": "render"}, {"wait_ms": N},
 // {"save_session": PATH}, {"load_session": PATH} (as the Capture panel's buttons: errors go to the status
-// bar).
+// bar), {"add_key": true} (the Timeline panel's "Add key"), {"record": PATH} (its Record button) and
+// {"wait": "record"} (until that recording has ended), {"cancel_record": true} (its Cancel button).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,13 @@
 
 namespace stylescope::gui {
 
+// What steps can do beyond the state: the app's recorder.
+struct ScriptActions {
+  std::function<void(const std::string& out)> record;
+  std::function<bool()> recording;
+  std::function<void()> cancel_record;
+};
+
 class Script {
  public:
   Script() = default;
@@ -21,7 +30,8 @@ class Script {
 
   // Runs the steps that can run now; returns true once every step has run. `idle`: the view shows the
   // image of the current state and nothing is being rendered or loaded.
-  bool advance(ExplorerState& state, Status& status, double now_seconds, bool idle);
+  bool advance(ExplorerState& state, Status& status, double now_seconds, bool idle,
+               const ScriptActions& actions = {});
   bool done() const { return next_ >= steps_.size(); }
 
  private:

@@ -97,10 +97,27 @@ std::map<int, double> index_map(const Reader& r, const json& section, const char
   return out;
 }
 
+// A key as JSON: the state's sections that decide its ws and image, without view and timeline.
+json key_json(const ExplorerState& key) {
+  json j = to_json(key);
+  for (const char* section : {"version", "model", "view", "timeline"}) j.erase(section);
+  return j;
+}
+
 }  // namespace
+
+ExplorerState timeline_key(const ExplorerState& state) {
+  ExplorerState key = state;
+  key.model.clear();
+  key.view = ViewState{};
+  key.timeline = TimelineState{};
+  return key;
+}
 
 json to_json(const ExplorerState& s) {
   const json offsets = index_map_json(s.edits.offsets);
+  json keys = json::array();
+  for (const ExplorerState& key : s.timeline.keys) keys.push_back(key_json(key));
   return {
       {"version", ExplorerState::kVersion},
       {"model", s.model},
@@ -137,6 +154,15 @@ json to_json(const ExplorerState& s) {
         {"pan_x", s.view.pan_x},
         {"pan_y", s.view.pan_y},
         {"nearest", s.view.nearest}}},
+      {"timeline",
+       {{"keys", keys},
+        {"kind", s.timeline.kind},
+        {"frames_per_key", s.timeline.frames_per_key},
+        {"loop", s.timeline.loop},
+        {"fps", s.timeline.fps},
+        {"position", s.timeline.position},
+        {"playing", s.timeline.playing},
+        {"preview", s.timeline.preview}}},
   };
 }
 
@@ -202,6 +228,30 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   r.read(view, "view", "pan_x", s.view.pan_x);
   r.read(view, "view", "pan_y", s.view.pan_y);
   r.read(view, "view", "nearest", s.view.nearest);
+
+  const json& timeline = r.section(root, "timeline");
+  if (timeline.contains("keys")) {
+    const json& keys = timeline.at("keys");
+    if (!keys.is_array())
+      throw InputError(source, std::string("'timeline.keys' has the wrong type (") + keys.type_name() + ")");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!keys[i].is_object())
+        throw InputError(source, "'timeline.keys' entry " + std::to_string(i + 1) + " is not an object");
+      s.timeline.keys.push_back(
+          timeline_key(state_from_json(keys[i], source + " (timeline key " + std::to_string(i + 1) + ")")));
+    }
+  }
+  r.read(timeline, "timeline", "kind", s.timeline.kind);
+  if (s.timeline.kind != "linear" && s.timeline.kind != "cubic")
+    throw InputError(source, "'timeline.kind' must be linear or cubic, not '" + s.timeline.kind + "'");
+  r.read(timeline, "timeline", "frames_per_key", s.timeline.frames_per_key);
+  if (s.timeline.frames_per_key < 1) throw InputError(source, "'timeline.frames_per_key' must be at least 1");
+  r.read(timeline, "timeline", "loop", s.timeline.loop);
+  r.read(timeline, "timeline", "fps", s.timeline.fps);
+  if (!(s.timeline.fps > 0)) throw InputError(source, "'timeline.fps' must be positive");
+  r.read(timeline, "timeline", "position", s.timeline.position);
+  r.read(timeline, "timeline", "playing", s.timeline.playing);
+  r.read(timeline, "timeline", "preview", s.timeline.preview);
   return s;
 }
 

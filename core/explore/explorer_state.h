@@ -65,6 +65,22 @@ struct ViewState {
   bool nearest = false;
 };
 
+struct ExplorerState;
+
+// The keyframe timeline (issue 6): key states, how the path runs through them, and where the scrub is.
+// Keys are whole states (their latent, truncation, noise, mixing, directions and edits parts matter; their
+// view and timeline are unused); the path interpolates each key's final per-layer ws.
+struct TimelineState {
+  std::vector<ExplorerState> keys;
+  std::string kind = "cubic";  // linear | cubic (gen_video.py's defaults: cubic, 120 frames per key, 60 fps)
+  int frames_per_key = 120;
+  bool loop = false;
+  double fps = 60;
+  double position = 0;   // scrub position in frames
+  bool playing = false;  // position advances at fps (and wraps)
+  bool preview = false;  // the view shows the path at `position` instead of the current state
+};
+
 struct ExplorerState {
   static constexpr int kVersion = 1;
   std::string model;  // path of the loaded model
@@ -75,6 +91,7 @@ struct ExplorerState {
   NoiseState noise;
   MixingState mixing;
   ViewState view;
+  TimelineState timeline;
 
   // The seed the pad position rounds to (what the seed field shows).
   uint32_t seed() const;
@@ -86,6 +103,8 @@ nlohmann::json to_json(const ExplorerState& state);
 // throws InputError naming `source` and the key.
 ExplorerState state_from_json(const nlohmann::json& json, const std::string& source);
 // Applies a JSON merge patch (RFC 7386) to the state.
+// A key of the timeline: `state` without its view and timeline.
+ExplorerState timeline_key(const ExplorerState& state);
 ExplorerState apply_patch(const ExplorerState& state, const nlohmann::json& patch, const std::string& source);
 
 // Sessions on disk: written atomically; a file that is not a session throws InputError naming it.

@@ -1,5 +1,6 @@
 #include "core/explore/frame_renderer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -40,8 +41,32 @@ const DirectionSet& FrameRenderer::direction_set(const std::string& file) {
   return it->second;
 }
 
+torch::Tensor FrameRenderer::timeline_ws(const RenderRequest& r) {
+  const bool same_path = path_ && path_request_.timeline_keys == r.timeline_keys &&
+                         path_request_.timeline_kind == r.timeline_kind &&
+                         path_request_.timeline_loop == r.timeline_loop &&
+                         path_request_.timeline_frames_per_key == r.timeline_frames_per_key;
+  if (!same_path) {
+    std::vector<std::pair<RenderRequest, torch::Tensor>> cache;
+    std::vector<torch::Tensor> keys;
+    for (const RenderRequest& key : r.timeline_keys) {
+      auto it = std::find_if(key_ws_.begin(), key_ws_.end(), [&](const auto& e) { return e.first == key; });
+      torch::Tensor ws = it != key_ws_.end() ? it->second : compose_ws(key);
+      cache.emplace_back(key, ws);
+      keys.push_back(ws);
+    }
+    key_ws_ = std::move(cache);
+    path_.reset();
+    path_.emplace(torch::cat(keys, 0), parse_interpolation_kind(r.timeline_kind, "timeline.kind"),
+                  r.timeline_loop, r.timeline_frames_per_key);
+    path_request_ = r;
+  }
+  return path_->frame(r.timeline_frame).unsqueeze(0);
+}
+
 torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
   torch::NoGradGuard no_grad;
+  if (!r.timeline_keys.empty()) return timeline_ws(r);
   const GeneratorConfig& cfg = model_->config;
   torch::Tensor ws;
   if (!r.w_file.empty()) {

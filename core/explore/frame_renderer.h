@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "core/explore/render_request.h"
 #include "core/latent/directions.h"
+#include "core/latent/interpolation.h"
 #include "core/model/model_file.h"
 #include "core/render/renderer.h"
 
@@ -41,9 +43,12 @@ class FrameRenderer {
   // -> direct w offsets).
   torch::Tensor compose_ws(const RenderRequest& request);
   const LoadedModel& model() const { return *model_; }
+  // The model itself, for another FrameRenderer on another thread (the GUI's recorder).
+  std::shared_ptr<LoadedModel> shared_model() const { return model_; }
   torch::Device device() const { return renderer_.device(); }
 
  private:
+  torch::Tensor timeline_ws(const RenderRequest& request);
   torch::Tensor seed_ws(uint32_t seed, const RenderRequest& request, bool plain_truncation);
   ForwardOptions options_for(const RenderRequest& request) const;
   void render_image(const RenderRequest& request, RenderedFrame& frame);
@@ -54,6 +59,10 @@ class FrameRenderer {
   const DirectionSet& direction_set(const std::string& file);
   std::map<std::string, torch::Tensor> w_files_;
   std::map<std::string, DirectionSet> direction_sets_;
+  // The timeline's last path and its keys' ws (scrubbing renders many frames of one path).
+  std::vector<std::pair<RenderRequest, torch::Tensor>> key_ws_;
+  std::optional<KeyframePath> path_;
+  RenderRequest path_request_;  // the timeline fields the path was built for
 };
 
 }  // namespace stylescope

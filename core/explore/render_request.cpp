@@ -1,7 +1,10 @@
 #include "core/explore/render_request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
+
+#include "core/latent/interpolation.h"
 
 namespace stylescope {
 
@@ -12,7 +15,8 @@ auto fields(const RenderRequest& r) {
                   r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas,
                   r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_layers,
                   r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer, r.channel, r.rgb, r.normalize,
-                  r.fft, r.brightness_db, r.delay_ms);
+                  r.fft, r.brightness_db, r.timeline_keys, r.timeline_kind, r.timeline_loop,
+                  r.timeline_frames_per_key, r.timeline_frame, r.delay_ms);
 }
 
 }  // namespace
@@ -32,7 +36,32 @@ std::vector<std::pair<uint32_t, double>> seed_weights(double x, double y) {
   return out;
 }
 
+int64_t timeline_frame_count(const TimelineState& t) {
+  if (t.keys.empty()) return 0;
+  return path_frame_count(static_cast<int64_t>(t.keys.size()), std::max(1, t.frames_per_key), t.loop);
+}
+
+int64_t timeline_frame_at(const TimelineState& t) {
+  const int64_t frames = timeline_frame_count(t);
+  if (frames == 0) return 0;
+  const double p = std::floor(t.position);
+  return std::clamp(static_cast<int64_t>(std::isfinite(p) ? p : 0), int64_t{0}, frames - 1);
+}
+
 RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generation) {
+  if (s.timeline.preview && !s.timeline.keys.empty()) {
+    ExplorerState current = s;
+    current.timeline = TimelineState{};
+    current.mixing.grid = false;
+    RenderRequest r = make_render_request(current, model_generation);
+    for (const ExplorerState& key : s.timeline.keys)
+      r.timeline_keys.push_back(make_render_request(timeline_key(key), model_generation));
+    r.timeline_kind = s.timeline.kind;
+    r.timeline_loop = s.timeline.loop;
+    r.timeline_frames_per_key = std::max(1, s.timeline.frames_per_key);
+    r.timeline_frame = timeline_frame_at(s.timeline);
+    return r;
+  }
   RenderRequest r;
   r.model_generation = model_generation;
   r.seeds = seed_weights(s.latent.x, s.latent.y);

@@ -37,6 +37,13 @@ struct RenderRequest {
   int channel = 0;
   bool rgb = false, normalize = true, fft = false;
   double brightness_db = 0;
+  // The timeline: non-empty keys render frame `timeline_frame` of the path through their final ws (the
+  // top-level latent fields are then unused; noise and layer view still apply).
+  std::vector<RenderRequest> timeline_keys;
+  std::string timeline_kind = "cubic";
+  bool timeline_loop = false;
+  int timeline_frames_per_key = 1;
+  int64_t timeline_frame = 0;
   int delay_ms = 0;  // tests: hold the worker this long before rendering
 
   bool operator==(const RenderRequest& other) const;
@@ -47,6 +54,11 @@ struct RenderRequest {
 // them (seed = x + 100*y, wrapped to 32 bits; only seeds with a positive weight).
 std::vector<std::pair<uint32_t, double>> seed_weights(double x, double y);
 
+// The state's request; with timeline.preview and at least one key, the timeline at its scrub position.
 RenderRequest make_render_request(const ExplorerState& state, uint64_t model_generation);
+
+// Frames of the state's timeline path (0 without keys), and the frame the scrub position shows.
+int64_t timeline_frame_count(const TimelineState& timeline);
+int64_t timeline_frame_at(const TimelineState& timeline);
 
 }  // namespace stylescope

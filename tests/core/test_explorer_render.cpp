@@ -159,6 +159,40 @@ TEST(FrameRenderer, BadWFilesAreReportedNotThrown) {
   EXPECT_TRUE(f.pixels.empty());
 }
 
+TEST(FrameRenderer, TimelineFramesOnKeysAreThoseKeysImages) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest a = seed_request(4), b = seed_request(9), c = seed_request(2);
+  b.psi = 0.5;
+  b.mix = true;  // keys are final ws: mixing applies before the path
+  b.mix_seed = 3;
+  b.mix_layers = {0, 1};
+  RenderRequest t;
+  t.timeline_keys = {a, b, c};
+  t.timeline_kind = "linear";
+  t.timeline_frames_per_key = 4;
+  const RenderedFrame key_a = fr.render(a), key_b = fr.render(b), key_c = fr.render(c);
+  for (auto [frame, key] : {std::pair{0, &key_a}, {4, &key_b}, {8, &key_c}}) {
+    t.timeline_frame = frame;
+    const RenderedFrame f = fr.render(t);
+    ASSERT_TRUE(f.error.empty()) << f.error;
+    EXPECT_EQ(f.pixels, key->pixels) << "frame " << frame;
+    EXPECT_TRUE(torch::equal(f.ws, key->ws)) << "frame " << frame;
+  }
+  t.timeline_frame = 2;  // halfway from a to b: the mean of their ws, an image of neither
+  const RenderedFrame mid = fr.render(t);
+  EXPECT_TRUE(torch::allclose(mid.ws, (key_a.ws + key_b.ws) / 2, 1e-5, 1e-5));
+  EXPECT_NE(mid.pixels, key_a.pixels);
+  EXPECT_NE(mid.pixels, key_b.pixels);
+  // Cubic through 4 keys passes through every key too.
+  t.timeline_keys.push_back(seed_request(11));
+  t.timeline_kind = "cubic";
+  t.timeline_frame = 4;
+  EXPECT_EQ(fr.render(t).pixels, key_b.pixels);
+  t.timeline_frame = 5;
+  EXPECT_NE(fr.render(t).pixels, key_b.pixels);
+}
+
 // A render function that blocks until released, to look inside the worker while it is busy.
 struct Gate {
   std::mutex m;

@@ -31,6 +31,16 @@ ExplorerState edited_state() {
   s.mixing.layers = {0, 1, 2};
   s.view.layer = "b16.conv1";
   s.view.zoom = 3;
+  ExplorerState key2 = s;
+  key2.latent.x = 40;
+  key2.mixing.enabled = false;
+  s.timeline.keys = {timeline_key(s), timeline_key(key2)};
+  s.timeline.kind = "linear";
+  s.timeline.frames_per_key = 7;
+  s.timeline.loop = true;
+  s.timeline.fps = 24;
+  s.timeline.position = 3.5;
+  s.timeline.playing = true;
   return s;
 }
 
@@ -44,6 +54,35 @@ TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.edits.offsets.at(17), -1.25);
   EXPECT_EQ(back.truncation.cutoff, 8);
   EXPECT_EQ(back.directions.alphas.at(3), -2);
+  // Keys are whole key states without view, model and timeline.
+  ASSERT_EQ(back.timeline.keys.size(), 2u);
+  EXPECT_EQ(back.timeline.keys[1].latent.x, 40);
+  EXPECT_FALSE(back.timeline.keys[1].mixing.enabled);
+  EXPECT_EQ(back.timeline.keys[0].mixing.layers, std::vector<int>({0, 1, 2}));
+  EXPECT_EQ(back.timeline.keys[0].view.layer, "");
+  EXPECT_FALSE(j.at("timeline").at("keys")[0].contains("view"));
+  EXPECT_EQ(back.timeline.kind, "linear");
+  EXPECT_EQ(back.timeline.frames_per_key, 7);
+  EXPECT_TRUE(back.timeline.loop);
+  EXPECT_EQ(back.timeline.fps, 24);
+  EXPECT_EQ(back.timeline.position, 3.5);
+  EXPECT_TRUE(back.timeline.playing);
+  EXPECT_FALSE(back.timeline.preview);
+}
+
+TEST(ExplorerState, TimelineDefaultsAndBadValues) {
+  const ExplorerState s = state_from_json({{"timeline", {{"keys", {{{"latent", {{"x", 3}}}}}}}}}, "t");
+  ASSERT_EQ(s.timeline.keys.size(), 1u);
+  EXPECT_EQ(s.timeline.keys[0].seed(), 3u);
+  EXPECT_EQ(s.timeline.kind, "cubic");  // gen_video.py's defaults
+  EXPECT_EQ(s.timeline.frames_per_key, 120);
+  EXPECT_EQ(s.timeline.fps, 60);
+  EXPECT_FALSE(s.timeline.preview);
+  EXPECT_THROW(state_from_json({{"timeline", {{"kind", "slerp"}}}}, "t"), InputError);
+  EXPECT_THROW(state_from_json({{"timeline", {{"frames_per_key", 0}}}}, "t"), InputError);
+  EXPECT_THROW(state_from_json({{"timeline", {{"keys", 3}}}}, "t"), InputError);
+  EXPECT_THROW(state_from_json({{"timeline", {{"keys", {{{"truncation", {{"psi", "x"}}}}}}}}}, "t"),
+               InputError);
 }
 
 TEST(ExplorerState, MissingKeysAreDefaultedAndUnknownKeysIgnored) {
@@ -134,6 +173,29 @@ TEST(RenderRequest, OnlyPixelDecidingStateChangesTheRequest) {
   EXPECT_EQ(make_render_request(z, 1), a);
   z.directions.alphas[7] = 0.5;
   EXPECT_NE(make_render_request(z, 1), a);
+}
+
+TEST(RenderRequest, TimelinePreviewCarriesTheKeysAndTheFrame) {
+  ExplorerState s = edited_state();  // 2 keys, 7 frames per key, loop: 14 frames, position 3.5
+  s.timeline.preview = true;
+  const RenderRequest r = make_render_request(s, 1);
+  ASSERT_EQ(r.timeline_keys.size(), 2u);
+  EXPECT_EQ(r.timeline_keys[1].seeds, seed_weights(40, -3));
+  EXPECT_FALSE(r.timeline_keys[1].mix);
+  EXPECT_EQ(r.timeline_frame, 3);
+  EXPECT_EQ(r.timeline_kind, "linear");
+  EXPECT_TRUE(r.timeline_loop);
+  EXPECT_EQ(r.timeline_frames_per_key, 7);
+  EXPECT_EQ(timeline_frame_count(s.timeline), 14);
+  s.timeline.position = 100;  // clamped to the last frame
+  EXPECT_EQ(make_render_request(s, 1).timeline_frame, 13);
+  s.timeline.position = 4;
+  EXPECT_NE(make_render_request(s, 1), r);
+  s.timeline.position = 3.5;
+  s.timeline.keys[1].truncation.psi = 0.2;  // a key's state decides the pixels
+  EXPECT_NE(make_render_request(s, 1), r);
+  s.timeline.preview = false;  // not previewing: the plain state
+  EXPECT_TRUE(make_render_request(s, 1).timeline_keys.empty());
 }
 
 }  // namespace

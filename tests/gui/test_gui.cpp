@@ -1,6 +1,7 @@
 // The explorer window under Xvfb (Mesa's software OpenGL): scripted state changes show exactly what
 // `generate` renders, the texture really holds those pixels, the panels are laid out, frames keep coming
 // while a slow render is in flight, and sessions round-trip.
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@ namespace stylescope::test {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 std::string xvfb(int w = 1280, int h = 800) {
   return "xvfb-run -a -s '-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24'";
@@ -91,8 +93,8 @@ void expect_layout(const json& layout, float width, float height) {
   EXPECT_GT(std::min(img[2].get<float>(), img[3].get<float>()),
             std::min(view[2].get<float>(), view[3].get<float>()) * 0.8f);
   const std::vector<std::string> panels = layout.at("panels");
-  for (const char* p :
-       {"Model", "Latent", "Truncation and noise", "Style mixing", "Layers", "Performance", "Capture"})
+  for (const char* p : {"Model", "Latent", "Truncation and noise", "Style mixing", "Timeline", "Layers",
+                        "Performance", "Capture"})
     EXPECT_NE(std::find(panels.begin(), panels.end(), p), panels.end()) << p;
 }
 
@@ -173,6 +175,93 @@ TEST_F(GuiTest, SessionsRoundTripAndCorruptOnesKeepTheAppRunning) {
       xvfb());
   EXPECT_EQ(startup.exit_code, 2);
   EXPECT_NE(startup.output.find("bad.json"), std::string::npos) << startup.output;
+}
+
+// Two keys: seed 5, then seed 9 at psi 0.7 (added with the Timeline panel's "Add key" as a script step).
+const char* kTwoKeys = R"({"set": {"latent": {"x": 5}}}, {"wait": "render"}, {"add_key": true},
+                          {"set": {"latent": {"x": 9}, "truncation": {"psi": 0.7}}}, {"add_key": true},
+                          {"set": {"latent": {"x": 1}, "truncation": {"psi": 1.0},
+                                   "timeline": {"kind": "linear", "frames_per_key": 3}}})";
+
+TEST_F(GuiTest, RecordingTheTimelineWritesEveryFrameFromKeyToKey) {
+  const std::string frames = path("frames") + "/";
+  auto r = window(std::string("[") + kTwoKeys + R"(, {"record": ")" + frames +
+                  R"("}, {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json layout = read_json("layout.json");
+  EXPECT_FALSE(layout.at("status_is_error").get<bool>()) << layout.at("status");
+  EXPECT_EQ(layout.at("state").at("timeline").at("keys").size(), 2u);
+  // (K-1)*N + 1 = 4 frames, from exactly the first key's image to exactly the last key's.
+  for (int i = 0; i < 4; ++i)
+    EXPECT_TRUE(fs::exists(frames + "frame00000" + std::to_string(i) + ".png")) << i;
+  EXPECT_FALSE(fs::exists(frames + "frame000004.png"));
+  auto a = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "5",
+                "--out", path("a")});
+  auto b = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "9",
+                "--trunc", "0.7", "--out", path("b")});
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(pixels(frames + "frame000000.png"), pixels(path("a/seed0005.png")));
+  EXPECT_EQ(pixels(frames + "frame000003.png"), pixels(path("b/seed0009.png")));
+  EXPECT_NE(pixels(frames + "frame000001.png"), pixels(path("a/seed0005.png")));
+  EXPECT_NE(pixels(frames + "frame000001.png"), pixels(path("b/seed0009.png")));
+  // A bad output: an error in the status bar naming it, nothing written, the app keeps running.
+  auto bad = window(std::string("[") + kTwoKeys + R"(, {"record": ")" + path("out.txt") +
+                    R"("}, {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(bad.exit_code, 0) << bad.output;
+  const json bad_layout = read_json("layout.json");
+  EXPECT_TRUE(bad_layout.at("status_is_error").get<bool>());
+  EXPECT_NE(bad_layout.at("status").get<std::string>().find("out.txt"), std::string::npos);
+  EXPECT_FALSE(fs::exists(path("out.txt")));
+}
+
+TEST_F(GuiTest, RecordingAnMp4AndCancellingOneLeaveOnlyFinishedFiles) {
+  const std::string mp4 = path("videos/walk.mp4");
+  auto r = window(std::string("[") + kTwoKeys + R"(, {"record": ")" + mp4 +
+                  R"("}, {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(read_json("layout.json").at("status_is_error").get<bool>());
+  EXPECT_GT(fs::file_size(mp4), 0u);
+  // 20001 frames: cancelled long before the end, it leaves neither the video nor its temp file.
+  const std::string cancelled = path("videos/cancelled.mp4");
+  auto c = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
+                  {"record": ")" +
+                  cancelled + R"("}, {"wait_ms": 300}, {"cancel_record": true},
+                  {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(read_json("layout.json").at("status").get<std::string>(), "Recording cancelled");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(path("videos"))) files.push_back(entry.path().filename());
+  EXPECT_EQ(files, std::vector<std::string>({"walk.mp4"}));
+}
+
+TEST_F(GuiTest, ScrubbingOntoAKeyShowsExactlyThatKey) {
+  auto r = window(std::string("[") + kTwoKeys +
+                  R"(, {"set": {"timeline": {"preview": true, "position": 3}}}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto b = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "9",
+                "--trunc", "0.7", "--out", path("b")});
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("b/seed0009.png")));
+  // Between the keys: neither key, and not the current state (seed 1) either.
+  auto mid = window(std::string("[") + kTwoKeys +
+                    R"(, {"set": {"timeline": {"preview": true, "position": 1}}}, {"wait": "render"}])");
+  ASSERT_EQ(mid.exit_code, 0) << mid.output;
+  EXPECT_NE(pixels(path("view.png")), pixels(path("b/seed0009.png")));
+  auto plain = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "1",
+                    "--out", path("c")});
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(pixels(path("view.png")), pixels(path("c/seed0001.png")));
+}
+
+TEST_F(GuiTest, PlayAdvancesTheScrubPositionAndPreviewsThePath) {
+  auto r = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 100000,
+                  "fps": 60, "playing": true}}}, {"wait_ms": 500}, {"set": {"timeline": {"playing": false}}},
+                  {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json t = read_json("layout.json").at("state").at("timeline");
+  EXPECT_GT(t.at("position").get<double>(), 5) << t.dump();
+  EXPECT_TRUE(t.at("preview").get<bool>());
 }
 
 TEST_F(GuiTest, BadScriptsAndModelsExit2WithOneLine) {
