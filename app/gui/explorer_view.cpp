@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "app/gui/explorer_app.h"
 
@@ -66,8 +67,15 @@ void ExplorerApp::draw_view(float x, float y, float w, float h) {
     ImGui::SetCursorPos(ImVec2(0, 0));
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(target)),
                  ImVec2(static_cast<float>(vw), static_cast<float>(vh)));
-    ImGui::SetCursorPos(ImVec2(10, 8));
-    ImGui::TextDisabled("%s  %.0f%%  %s", v.fit ? "fit" : "zoom", scale * 100, p.nearest ? "pixels" : "smooth");
+    // The zoom label on a dark plate, readable over any image.
+    char label[64];
+    std::snprintf(label, sizeof label, "%s  %.0f%%  %s", v.fit ? "fit" : "zoom", scale * 100,
+                  p.nearest ? "pixels" : "smooth");
+    const ImVec2 size = ImGui::CalcTextSize(label), at(x + 8, y + 6);
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x - 4, at.y - 2),
+                                              ImVec2(at.x + size.x + 4, at.y + size.y + 2),
+                                              IM_COL32(20, 20, 24, 190), 3);
+    ImGui::GetWindowDrawList()->AddText(at, IM_COL32(200, 200, 205, 255), label);
   } else {
     const char* text = models_.loading() ? "Loading model..." : "No image yet";
     const ImVec2 size = ImGui::CalcTextSize(text);
