@@ -34,7 +34,8 @@ double now_seconds() {
 void add_model_options(CLI::App* cmd, CommonOptions& common) {
   cmd->add_option("--model", common.model, "Model file (.pkl or .safetensors); default: the embedded model");
   cmd->add_option("--device", common.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->add_option("--threads", common.threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", common.threads, "CPU threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 void add_latent_options(CLI::App* cmd, LatentOptions& latent, bool with_seeds) {
@@ -69,10 +70,12 @@ std::string resolve_model_path(const std::string& model) {
 }
 
 torch::Device setup_device(const CommonOptions& common) {
-  const int threads = common.threads > 0 ? common.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int threads =
+      common.threads > 0 ? common.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(threads, 1));
   if (common.device == "cuda") {
-    if (!torch::cuda::is_available()) throw InputError("--device cuda: no CUDA device is available to this build");
+    if (!torch::cuda::is_available())
+      throw InputError("--device cuda: no CUDA device is available to this build");
     return torch::Device(torch::kCUDA);
   }
   return torch::Device(torch::kCPU);
@@ -81,7 +84,8 @@ torch::Device setup_device(const CommonOptions& common) {
 ForwardOptions forward_options(const LatentOptions& latent, torch::Device device) {
   ForwardOptions opt;
   opt.noise_mode = parse_noise_mode(latent.noise_mode);
-  if (latent.fp16 && !device.is_cuda()) throw InputError("--fp16 needs --device cuda (parity is judged in fp32)");
+  if (latent.fp16 && !device.is_cuda())
+    throw InputError("--fp16 needs --device cuda (parity is judged in fp32)");
   opt.fp16 = latent.fp16;
   return opt;
 }
@@ -94,7 +98,8 @@ void write_float_npy(const std::string& path, const torch::Tensor& t) {
 void write_outputs(const std::string& dir, const std::string& stem, const torch::Tensor& image,
                    const torch::Tensor& ws, bool save_npy) {
   auto chw = image.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-  const int c = static_cast<int>(chw.size(0)), h = static_cast<int>(chw.size(1)), w = static_cast<int>(chw.size(2));
+  const int c = static_cast<int>(chw.size(0)), h = static_cast<int>(chw.size(1)),
+            w = static_cast<int>(chw.size(2));
   const std::vector<uint8_t> pixels = chw_to_hwc_uint8(chw.data_ptr<float>(), c, h, w);
   write_png(dir + "/" + stem + ".png", pixels.data(), w, h, c);
   if (save_npy) {
@@ -111,14 +116,16 @@ void ProgressBar::update(int64_t done, const std::string& note) {
   if (tty_ && done < total_ && now - last_draw_ < 0.1) return;
   last_draw_ = now;
   const double elapsed = now - start_;
-  const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0.0;
+  const double eta =
+      done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0.0;
   const int width = 30;
   const int filled = static_cast<int>(width * done / total_);
   std::string bar(filled, '#');
   bar.resize(width, '.');
   char line[256];
-  std::snprintf(line, sizeof line, "%s [%s] %lld/%lld  %.1fs elapsed, ETA %.1fs %s", label_.c_str(), bar.c_str(),
-                static_cast<long long>(done), static_cast<long long>(total_), elapsed, eta, note.c_str());
+  std::snprintf(line, sizeof line, "%s [%s] %lld/%lld  %.1fs elapsed, ETA %.1fs %s", label_.c_str(),
+                bar.c_str(), static_cast<long long>(done), static_cast<long long>(total_), elapsed, eta,
+                note.c_str());
   if (tty_) {
     std::fprintf(stderr, "\r%s\033[K", line);
   } else if (done >= total_) {

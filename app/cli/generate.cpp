@@ -7,8 +7,8 @@
 #include "app/cli/direction_options.h"
 #include "core/io/errors.h"
 #include "core/latent/latents.h"
-#include "core/util/int_list.h"
 #include "core/util/atomic_file.h"
+#include "core/util/int_list.h"
 
 namespace stylescope::cli {
 
@@ -79,8 +79,7 @@ void run_generate(const GenerateOptions& o) {
     const size_t n = std::min(all_ws.size() - i, static_cast<size_t>(batch));
     auto ws = torch::cat(std::vector<torch::Tensor>(all_ws.begin() + i, all_ws.begin() + i + n), 0);
     auto images = renderer.synthesize(ws, fwd, batch);
-    for (size_t j = 0; j < n; ++j)
-      write_outputs(out, stems[i + j], images[j], ws[j], o.save_npy);
+    for (size_t j = 0; j < n; ++j) write_outputs(out, stems[i + j], images[j], ws[j], o.save_npy);
     bar.update(static_cast<int64_t>(i + n));
   }
   bar.finish();
