@@ -1,21 +1,13 @@
 #include "app/gui/script.h"
 
 #include "core/io/errors.h"
-#include "core/util/atomic_file.h"
 
 namespace stylescope::gui {
 
 using nlohmann::json;
 
 Script Script::load(const std::string& path) {
-  const ByteBuffer bytes = read_file(path);
-  const char* text = reinterpret_cast<const char*>(bytes.data);
-  json steps;
-  try {
-    steps = json::parse(text, text + bytes.size);
-  } catch (const json::parse_error& e) {
-    throw InputError(path, std::string("not a JSON script (") + e.what() + ")");
-  }
+  const json steps = read_json_file(path, "script");
   if (!steps.is_array()) throw InputError(path, "a script is a JSON list of steps");
   Script script;
   script.path_ = path;

@@ -267,16 +267,18 @@ void save_session(const std::string& path, const ExplorerState& state) {
   write_file_atomic(path, text.data(), text.size());
 }
 
-ExplorerState load_session(const std::string& path) {
+json read_json_file(const std::string& path, const std::string& what) {
   const ByteBuffer bytes = read_file(path);
   const char* text = reinterpret_cast<const char*>(bytes.data);
-  json root;
   try {
-    root = json::parse(text, text + bytes.size);
+    return json::parse(text, text + bytes.size);
   } catch (const json::parse_error& e) {
-    throw InputError(path, std::string("not a JSON session file (") + e.what() + ")");
+    throw InputError(path, "not a JSON " + what + " (" + e.what() + ")");
   }
-  return state_from_json(root, path);
+}
+
+ExplorerState load_session(const std::string& path) {
+  return state_from_json(read_json_file(path, "session file"), path);
 }
 
 }  // namespace stylescope

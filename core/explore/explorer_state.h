@@ -110,5 +110,8 @@ ExplorerState apply_patch(const ExplorerState& state, const nlohmann::json& patc
 // Sessions on disk: written atomically; a file that is not a session throws InputError naming it.
 void save_session(const std::string& path, const ExplorerState& state);
 ExplorerState load_session(const std::string& path);
+// A whole JSON file; InputError naming the file when it cannot be read or is not JSON (`what` says what
+// it should have been: "session file", "script").
+nlohmann::json read_json_file(const std::string& path, const std::string& what);
 
 }  // namespace stylescope
