@@ -137,6 +137,8 @@ json to_json(const ExplorerState& s) {
       {"mixing",
        {{"enabled", s.mixing.enabled},
         {"seed", s.mixing.seed},
+        {"w_file", s.mixing.w_file},
+        {"w_index", s.mixing.w_index},
         {"layers", s.mixing.layers},
         {"strength", s.mixing.strength},
         {"grid", s.mixing.grid},
@@ -210,6 +212,8 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   const json& mixing = r.section(root, "mixing");
   r.read(mixing, "mixing", "enabled", s.mixing.enabled);
   r.read(mixing, "mixing", "seed", s.mixing.seed);
+  r.read(mixing, "mixing", "w_file", s.mixing.w_file);
+  r.read(mixing, "mixing", "w_index", s.mixing.w_index);
   r.read(mixing, "mixing", "layers", s.mixing.layers);
   r.read(mixing, "mixing", "strength", s.mixing.strength);
   r.read(mixing, "mixing", "grid", s.mixing.grid);

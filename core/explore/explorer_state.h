@@ -47,6 +47,8 @@ struct NoiseState {
 struct MixingState {
   bool enabled = false;
   int seed = 0;
+  std::string w_file;  // a saved w (.npy / .npz) as the second latent instead of `seed`
+  int w_index = 0;
   std::vector<int> layers;  // ws taken from the mixing seed
   double strength = 1.0;    // 1: copy those layers; less: blend towards them
   bool grid = false;        // show the paper's mixing figure instead of one image

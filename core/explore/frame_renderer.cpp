@@ -64,19 +64,22 @@ torch::Tensor FrameRenderer::timeline_ws(const RenderRequest& r) {
   return path_->frame(r.timeline_frame).unsqueeze(0);
 }
 
+torch::Tensor FrameRenderer::saved_ws(const std::string& file, int index) {
+  const GeneratorConfig& cfg = model_->config;
+  auto it = w_files_.find(file);
+  if (it == w_files_.end()) it = w_files_.emplace(file, load_ws_file(file, cfg.num_ws(), cfg.w_dim)).first;
+  if (index < 0 || index >= it->second.size(0))
+    throw InputError(file, "has " + std::to_string(it->second.size(0)) + " ws; index " +
+                               std::to_string(index) + " is out of range");
+  return it->second.narrow(0, index, 1).to(renderer_.device());
+}
+
 torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
   torch::NoGradGuard no_grad;
   if (!r.timeline_keys.empty()) return timeline_ws(r);
-  const GeneratorConfig& cfg = model_->config;
   torch::Tensor ws;
   if (!r.w_file.empty()) {
-    auto it = w_files_.find(r.w_file);
-    if (it == w_files_.end())
-      it = w_files_.emplace(r.w_file, load_ws_file(r.w_file, cfg.num_ws(), cfg.w_dim)).first;
-    if (r.w_index < 0 || r.w_index >= it->second.size(0))
-      throw InputError(r.w_file, "has " + std::to_string(it->second.size(0)) + " ws; index " +
-                                     std::to_string(r.w_index) + " is out of range");
-    ws = it->second.narrow(0, r.w_index, 1).to(renderer_.device());
+    ws = saved_ws(r.w_file, r.w_index);
   } else if (r.seeds.size() == 1 && r.seeds[0].second == 1.0) {
     ws = seed_ws(r.seeds[0].first, r, false);  // a whole seed: exactly the ws `generate` uses
   } else {
@@ -92,7 +95,8 @@ torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
   ws = ws.clone();
   const int64_t num_ws = ws.size(1);
   if (r.mix) {
-    auto mix_ws = seed_ws(r.mix_seed, r, false);
+    auto mix_ws =
+        r.mix_w_file.empty() ? seed_ws(r.mix_seed, r, false) : saved_ws(r.mix_w_file, r.mix_w_index);
     for (int layer : r.mix_layers) {
       if (layer < 0 || layer >= num_ws) continue;
       auto dst = ws.select(1, layer);

@@ -50,6 +50,8 @@ class FrameRenderer {
  private:
   torch::Tensor timeline_ws(const RenderRequest& request);
   torch::Tensor seed_ws(uint32_t seed, const RenderRequest& request, bool plain_truncation);
+  // ws [1, num_ws, w_dim] number `index` of a .npy / .npz file (read once).
+  torch::Tensor saved_ws(const std::string& file, int index);
   ForwardOptions options_for(const RenderRequest& request) const;
   void render_image(const RenderRequest& request, RenderedFrame& frame);
   void render_grid(const RenderRequest& request, RenderedFrame& frame);

@@ -13,10 +13,10 @@ namespace {
 auto fields(const RenderRequest& r) {
   return std::tie(r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff,
                   r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas,
-                  r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_layers,
-                  r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer, r.channel, r.rgb, r.normalize,
-                  r.fft, r.brightness_db, r.timeline_keys, r.timeline_kind, r.timeline_loop,
-                  r.timeline_frames_per_key, r.timeline_frame, r.delay_ms);
+                  r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_w_file,
+                  r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
+                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.timeline_keys, r.timeline_kind,
+                  r.timeline_loop, r.timeline_frames_per_key, r.timeline_frame, r.delay_ms);
 }
 
 }  // namespace
@@ -85,6 +85,8 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
   r.mix = s.mixing.enabled && !s.mixing.layers.empty() && !s.mixing.grid;
   if (r.mix) {
     r.mix_seed = static_cast<uint32_t>(s.mixing.seed);
+    r.mix_w_file = s.mixing.w_file;
+    r.mix_w_index = s.mixing.w_index;
     r.mix_layers = s.mixing.layers;
     r.mix_strength = s.mixing.strength;
   }

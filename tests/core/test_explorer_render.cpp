@@ -9,6 +9,8 @@
 #include "core/explore/async_renderer.h"
 #include "core/explore/frame_renderer.h"
 #include "core/io/image_convert.h"
+#include "core/io/npy.h"
+#include "core/io/tensor_ref.h"
 #include "core/latent/latents.h"
 
 namespace stylescope {
@@ -81,6 +83,22 @@ TEST(FrameRenderer, MixingAndEditsTouchOnlyTheirLayers) {
   EXPECT_NEAR(diff.select(1, 2).select(1, 5).item<float>(), 2.0, 1e-5);
   EXPECT_FLOAT_EQ(diff.sum().item<float>(), diff.select(1, 1).select(1, 5).item<float>() +
                                                 diff.select(1, 2).select(1, 5).item<float>());
+}
+
+TEST(FrameRenderer, TheSecondLatentCanBeASavedW) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  const auto other = fr.compose_ws(seed_request(9)).contiguous();
+  const std::string file = ::testing::TempDir() + "/mix_w.npy";
+  write_npy(file, TensorRef{DType::Float32, other.sizes().vec(), other.data_ptr()});
+  RenderRequest by_seed = seed_request(1), by_file = seed_request(1);
+  by_seed.mix = by_file.mix = true;
+  by_seed.mix_layers = by_file.mix_layers = {0, 1};
+  by_seed.mix_seed = 9;
+  by_file.mix_w_file = file;
+  EXPECT_TRUE(torch::equal(fr.compose_ws(by_file), fr.compose_ws(by_seed)));
+  by_file.mix_w_index = 3;
+  EXPECT_NE(fr.render(by_file).error.find("out of range"), std::string::npos);
 }
 
 TEST(FrameRenderer, NoiseSeedAndStrength) {

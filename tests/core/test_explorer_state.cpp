@@ -29,6 +29,7 @@ ExplorerState edited_state() {
   s.noise.seed = 9;
   s.mixing.enabled = true;
   s.mixing.layers = {0, 1, 2};
+  s.mixing.w_file = "/w/projected_w.npz";
   s.view.layer = "b16.conv1";
   s.view.zoom = 3;
   ExplorerState key2 = s;
