@@ -10,4 +10,21 @@ bool panel_header(PanelContext& ctx, const char* name) {
   return true;
 }
 
+void w_file_field(const char* id, const char* hint, char* buffer, size_t size, std::string& file, int& index,
+                  const char* use_label, const char* back_label, float button_width) {
+  ImGui::PushID(id);
+  ImGui::SetNextItemWidth(-button_width);
+  ImGui::InputTextWithHint("##path", hint, buffer, size);
+  ImGui::SameLine();
+  if (file.empty()) {
+    if (ImGui::Button(use_label, ImVec2(-1, 0)) && buffer[0]) {
+      file = buffer;
+      index = 0;
+    }
+  } else if (ImGui::Button(back_label, ImVec2(-1, 0))) {
+    file.clear();
+  }
+  ImGui::PopID();
+}
+
 }  // namespace stylescope::gui

@@ -51,6 +51,11 @@ struct PanelContext {
 // A panel's collapsing header, open by default; records the panel as drawn when open.
 bool panel_header(PanelContext& ctx, const char* name);
 
+// A path field for a saved w (.npy / .npz) and a button beside it: `use_label` takes the typed path into
+// `file` (index 0), `back_label` clears `file` again. `buffer` holds what is typed between frames.
+void w_file_field(const char* id, const char* hint, char* buffer, size_t size, std::string& file, int& index,
+                  const char* use_label, const char* back_label, float button_width);
+
 // One function per panel (app/gui/panels/).
 void model_panel(PanelContext& ctx);
 void latent_panel(PanelContext& ctx);

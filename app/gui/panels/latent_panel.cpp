@@ -118,17 +118,8 @@ void latent_panel(PanelContext& ctx) {
     if (ImGui::SliderInt("Class", &cls, 0, cfg.c_dim - 1)) l.class_idx = cls;
   }
   static char wpath[1024] = "";
-  ImGui::SetNextItemWidth(-f * 4);
-  ImGui::InputTextWithHint("##wfile", "w file (.npy / projected_w.npz)", wpath, sizeof wpath);
-  ImGui::SameLine();
-  if (l.w_file.empty()) {
-    if (ImGui::Button("Load w", ImVec2(-1, 0)) && wpath[0]) {
-      l.w_file = wpath;
-      l.w_index = 0;
-    }
-  } else if (ImGui::Button("Seed", ImVec2(-1, 0))) {
-    l.w_file.clear();
-  }
+  w_file_field("wfile", "w file (.npy / projected_w.npz)", wpath, sizeof wpath, l.w_file, l.w_index, "Load w",
+               "Seed", f * 4);
   if (!l.w_file.empty()) {
     ImGui::TextDisabled("Showing %s", l.w_file.c_str());
     ImGui::SetNextItemWidth(f * 6);

@@ -50,18 +50,9 @@ void mixing_panel(PanelContext& ctx) {
   m.seed = std::max(0, m.seed);
   // The second latent can also be a saved w (e.g. a projection) instead of the mixing seed.
   static char wpath[1024] = "";
-  ImGui::SetNextItemWidth(-f * 6);
-  ImGui::InputTextWithHint("##mixw", "or a w file (.npy / .npz)", wpath, sizeof wpath);
-  ImGui::SameLine();
-  if (m.w_file.empty()) {
-    if (ImGui::Button("Use w", ImVec2(-1, 0)) && wpath[0]) {
-      m.w_file = wpath;
-      m.w_index = 0;
-    }
-  } else {
-    if (ImGui::Button("Use seed", ImVec2(-1, 0))) m.w_file.clear();
-    ImGui::TextDisabled("Mixing from %s", m.w_file.c_str());
-  }
+  w_file_field("mixw", "or a w file (.npy / .npz)", wpath, sizeof wpath, m.w_file, m.w_index, "Use w",
+               "Use seed", f * 6);
+  if (!m.w_file.empty()) ImGui::TextDisabled("Mixing from %s", m.w_file.c_str());
   // The paper's split: coarse = 4-8 px (first 4 ws), middle = 16-32 px (next 4), fine = the rest.
   if (ImGui::SmallButton("Coarse")) set_range(m.layers, 0, std::min(3, num_ws - 1));
   ImGui::SameLine();
