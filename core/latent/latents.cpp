@@ -41,7 +41,8 @@ torch::Tensor mix_styles(const torch::Tensor& row, const torch::Tensor& col, con
   const int64_t num_ws = row.size(layer_dim);
   for (int s : styles) {
     if (s < 0 || s >= num_ws)
-      throw InputError("--styles: layer " + std::to_string(s) + " is outside 0.." + std::to_string(num_ws - 1));
+      throw InputError("--styles: layer " + std::to_string(s) + " is outside 0.." +
+                       std::to_string(num_ws - 1));
     out.select(layer_dim, s).copy_(col.select(layer_dim, s));
   }
   return out;
@@ -51,8 +52,8 @@ std::vector<int> parse_layers(const std::string& text, int num_ws, const std::st
   std::vector<int> layers;
   for (int64_t v : parse_int_list(text, flag, 1 << 20)) {
     if (v >= num_ws)
-      throw InputError(flag + ": '" + text + "' names layer " + std::to_string(v) + " but the model has layers 0.." +
-                       std::to_string(num_ws - 1));
+      throw InputError(flag + ": '" + text + "' names layer " + std::to_string(v) +
+                       " but the model has layers 0.." + std::to_string(num_ws - 1));
     layers.push_back(static_cast<int>(v));
   }
   return layers;
@@ -77,8 +78,8 @@ torch::Tensor load_ws_file(const std::string& path, int num_ws, int w_dim) {
   const bool ok = (s.size() == 1 && s[0] == w_dim) || (s.size() == 2 && s[0] == num_ws && s[1] == w_dim) ||
                   (s.size() == 3 && s[1] == num_ws && s[2] == w_dim && s[0] > 0);
   if (!ok)
-    throw InputError(path, "ws have shape " + shape_string(s) + ", expected [" + std::to_string(w_dim) + "], [" +
-                               std::to_string(num_ws) + ", " + std::to_string(w_dim) + "] or [K, " +
+    throw InputError(path, "ws have shape " + shape_string(s) + ", expected [" + std::to_string(w_dim) +
+                               "], [" + std::to_string(num_ws) + ", " + std::to_string(w_dim) + "] or [K, " +
                                std::to_string(num_ws) + ", " + std::to_string(w_dim) + "]");
   auto t = to_torch(raw);
   if (s.size() == 1) return t.reshape({1, 1, w_dim}).repeat({1, num_ws, 1});

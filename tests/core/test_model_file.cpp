@@ -15,7 +15,8 @@ namespace {
 const std::string kFixtures = STYLESCOPE_FIXTURES_DIR;
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("stylescope-test-" + std::to_string(::getpid()) + name)).string();
+  return (std::filesystem::temp_directory_path() / ("stylescope-test-" + std::to_string(::getpid()) + name))
+      .string();
 }
 
 template <typename E = InputError, typename Fn>
@@ -76,8 +77,9 @@ TEST(ModelFile, StateDictMustMatchExactly) {
 
   auto missing = tensors;
   missing.erase("synthesis.b8.conv0.affine.bias");
-  EXPECT_NE(error_of([&] { build_generator(m.config, missing, "x.pkl", "G_ema"); })
-                .find("missing tensor G_ema.synthesis.b8.conv0.affine.bias"),
+  EXPECT_NE(error_of([&] {
+              build_generator(m.config, missing, "x.pkl", "G_ema");
+            }).find("missing tensor G_ema.synthesis.b8.conv0.affine.bias"),
             std::string::npos);
 
   auto wrong = tensors;
@@ -99,9 +101,12 @@ TEST(ModelFile, StateDictMustMatchExactly) {
 
 TEST(ModelFile, UnsupportedArchitecturesAreInputErrors) {
   auto kwargs = GeneratorConfig::named("paper256").to_kwargs();
-  for (auto [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
-           {"img_resolution", 48}, {"img_resolution", 2048}, {"img_resolution", 2}, {"img_channels", 5},
-           {"img_channels", 0}, {"z_dim", "x"}}) {
+  for (auto [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{{"img_resolution", 48},
+                                                                               {"img_resolution", 2048},
+                                                                               {"img_resolution", 2},
+                                                                               {"img_channels", 5},
+                                                                               {"img_channels", 0},
+                                                                               {"z_dim", "x"}}) {
     auto k = kwargs;
     k[key] = value;
     const std::string e = error_of([&] { GeneratorConfig::from_kwargs(k, "m.pkl"); });
