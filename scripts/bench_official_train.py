@@ -31,6 +31,7 @@ T_SCRIPT = time.time()  # before the heavy imports
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
+import importlib  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
@@ -113,7 +114,7 @@ def stub_missing_modules():
         click.__getattr__ = lambda name: identity
         sys.modules['click'] = click
     try:
-        import PIL.Image  # noqa: F401
+        importlib.import_module('PIL.Image')  # the real one when installed
     except ImportError:
         class Img:
             def __init__(self, arr):
@@ -235,7 +236,9 @@ def iteration(off, s, batch, batch_idx):
 
 
 def kind_of(batch_idx):
-    return 'Gmain+Greg+Dmain+Dreg' if batch_idx % 16 == 0 else 'Gmain+Greg+Dmain' if batch_idx % 4 == 0 else 'Gmain+Dmain'
+    if batch_idx % 16 == 0:
+        return 'Gmain+Greg+Dmain+Dreg'
+    return 'Gmain+Greg+Dmain' if batch_idx % 4 == 0 else 'Gmain+Dmain'
 
 
 def timed_run(off, s, args):
@@ -302,8 +305,9 @@ def whole_run(off, s, args, t_start):
             continue
         tick_end = time.time()
         report0 = off.stats.report0
+        sec_per_kimg = (tick_end - tick_start_time) / (cur_nimg - tick_start_nimg) * 1e3
         print(f"tick {report0('Progress/tick', cur_tick):<5d} kimg {report0('Progress/kimg', cur_nimg / 1e3):<8.1f} "
-              f"sec/kimg {report0('Timing/sec_per_kimg', (tick_end - tick_start_time) / (cur_nimg - tick_start_nimg) * 1e3):<7.2f} "
+              f"sec/kimg {report0('Timing/sec_per_kimg', sec_per_kimg):<7.2f} "
               f"cpumem {report0('Resources/cpu_mem_gb', psutil.Process(os.getpid()).memory_info().rss / 2**30):<6.2f}",
               file=sys.stderr)
         snapshot(off, s, args, run_dir, cur_nimg, (grid_size, grid_z, grid_c))  # snap 50: tick 0 and the end
