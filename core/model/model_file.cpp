@@ -35,6 +35,12 @@ LoadedModel load_pickle(const std::string& path, torch::Device device) {
   if (pkl.D) {
     m.d_kwargs = pkl.D->init_kwargs;
     m.d_tensors = pkl.D->tensors;
+    // The stylegan3 repo's Discriminator has other defaults (spec §2.1); writing them out makes the kwargs
+    // mean the same in any layout (and in the safetensors files written from them).
+    if (m.config.stylegan3_layout && m.d_kwargs.is_object()) {
+      m.d_kwargs.emplace("num_fp16_res", 4);
+      m.d_kwargs.emplace("conv_clamp", 256);
+    }
   }
   m.training_set_kwargs = pkl.training_set_kwargs;
   m.info["source_layout"] = m.config.stylegan3_layout ? "stylegan3 (networks_stylegan2)" : "stylegan2-ada-pytorch";
