@@ -3,7 +3,10 @@
 // initialization, double backward for R1, Freeze-D's layer counting, minibatch-std groups, bad input.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -159,6 +162,28 @@ TEST(Discriminator, R1GradientsMatchTheOfficialLoss) {
     }
     EXPECT_EQ(names.size(), expected.size());
     std::cout << "[ D grads ] " << name << ": worst max|grad - official| / max|official| = " << worst << "\n";
+  }
+}
+
+// A D converted to StyleScope's safetensors (D_kwargs with the layout's defaults written out) loads back
+// to the same logits; for the stylegan3-layout fixture this needs num_fp16_res/conv_clamp kept.
+TEST(Discriminator, SafetensorsKeepsTheDiscriminator) {
+  for (const std::string name : {"sg3repo_skip16", "orig_cond32"}) {
+    SCOPED_TRACE(name);
+    const std::string pkl = kFixtures + "/" + name + ".pkl";
+    const std::string out = (std::filesystem::temp_directory_path() /
+                             ("stylescope-test-" + std::to_string(::getpid()) + "-" + name + ".safetensors"))
+                                .string();
+    save_model_safetensors(out, load_model(pkl));
+    LoadedModel converted = load_model(out);
+    std::filesystem::remove(out);
+    const auto cfg = DiscriminatorConfig::from_kwargs(converted.d_kwargs, out);
+    EXPECT_EQ(cfg.to_kwargs(), DiscriminatorConfig::from_kwargs(load_model(pkl).d_kwargs, pkl).to_kwargs());
+    Discriminator d = build_discriminator(cfg, converted.d_tensors, out);
+    torch::NoGradGuard no_grad;
+    const auto img = torch::randn({4, 3, d->config.img_resolution, d->config.img_resolution});
+    const auto c = one_hot_labels(4, d->config.c_dim);
+    EXPECT_TRUE(torch::equal(d->forward(img, c), load_fixture_d(name)->forward(img, c)));
   }
 }
 
