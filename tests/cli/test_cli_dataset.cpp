@@ -61,8 +61,6 @@ TEST_F(DatasetCommand, FolderWithoutTransformMustShareOneSquarePowerOfTwoSize) {
   EXPECT_NE(cropped.output.find("3 images 8x8, 3 channels, unlabeled"), std::string::npos) << cropped.output;
 }
 
-#endif
-
 TEST_F(DatasetCommand, BadInputExitsWithTwo) {
   save_png(dir_ + "/src/a.png", pattern_image(8, 8, 3, 1));
   const std::string out = dir_ + "/d.zip";
@@ -82,6 +80,16 @@ TEST_F(DatasetCommand, BadInputExitsWithTwo) {
   EXPECT_NE(broken.output.find("x.png"), std::string::npos) << broken.output;
   EXPECT_FALSE(exists(out));
 }
+
+#else
+
+TEST_F(DatasetCommand, NeedsLibzip) {
+  auto r = run({"dataset", "--source", dir_, "--dest", dir_ + "/d.zip"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("libzip"), std::string::npos) << r.output;
+}
+
+#endif
 
 }  // namespace
 }  // namespace stylescope::test
