@@ -2,6 +2,8 @@
 
 #include <zip.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <new>
@@ -154,6 +156,82 @@ ByteBuffer ZipReader::read(size_t index) const {
   buffer.size = static_cast<size_t>(st.size);
   buffer.owner = std::move(data);
   return buffer;
+}
+
+ByteBuffer ZipReader::read_prefix(size_t index, size_t max_bytes) const {
+  const std::string where = "member '" + name(index) + "': ";
+  zip_file_t* file = zip_fopen_index(archive_, index, 0);
+  if (file == nullptr) throw InputError(path_, where + "cannot open: " + error_text(zip_get_error(archive_)));
+  std::shared_ptr<uint8_t[]> data(new uint8_t[max_bytes > 0 ? max_bytes : 1]);
+  uint64_t filled = 0;
+  while (filled < max_bytes) {
+    const zip_int64_t n = zip_fread(file, data.get() + filled, max_bytes - filled);
+    if (n < 0) {
+      const std::string text = error_text(zip_file_get_error(file));
+      zip_fclose(file);
+      throw InputError(path_, where + "cannot read: " + text);
+    }
+    if (n == 0) break;
+    filled += static_cast<uint64_t>(n);
+  }
+  zip_fclose(file);
+  ByteBuffer buffer;
+  buffer.data = data.get();
+  buffer.size = static_cast<size_t>(filled);
+  buffer.owner = std::move(data);
+  return buffer;
+}
+
+ZipFileWriter::ZipFileWriter(const std::string& path) : path_(path) {
+  int code = 0;
+  archive_ = zip_open(path.c_str(), ZIP_CREATE | ZIP_EXCL, &code);
+  if (archive_ == nullptr) {
+    if (code == ZIP_ER_EXISTS) throw InputError(path, "already exists; not overwriting it");
+    throw InputError(path, "cannot write: " + code_text(code));
+  }
+}
+
+ZipFileWriter::~ZipFileWriter() {
+  if (archive_) zip_discard(archive_);
+}
+
+void ZipFileWriter::add_source(const std::string& member, zip_source_t* source) {
+  const std::string where = "member '" + member + "': ";
+  if (source == nullptr)
+    throw InputError(path_, "cannot write: " + where + error_text(zip_get_error(archive_)));
+  const zip_int64_t index = zip_file_add(archive_, member.c_str(), source, ZIP_FL_ENC_UTF_8);
+  if (index < 0) {
+    zip_source_free(source);
+    throw InputError(path_, "cannot write: " + where + error_text(zip_get_error(archive_)));
+  }
+  if (zip_set_file_compression(archive_, static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0) != 0) {
+    throw InputError(path_, "cannot write: " + where + error_text(zip_get_error(archive_)));
+  }
+}
+
+void ZipFileWriter::add_file(const std::string& member, const std::string& source_path) {
+  add_source(member, zip_source_file(archive_, source_path.c_str(), 0, -1));
+}
+
+void ZipFileWriter::add_bytes(const std::string& member, const std::string& bytes) {
+  // libzip frees the copy (freep = 1) once the archive is written or discarded.
+  void* copy = std::malloc(bytes.size() > 0 ? bytes.size() : 1);
+  if (copy == nullptr) throw std::bad_alloc();
+  std::memcpy(copy, bytes.data(), bytes.size());
+  zip_source_t* source = zip_source_buffer(archive_, copy, bytes.size(), 1);
+  if (source == nullptr) std::free(copy);
+  add_source(member, source);
+}
+
+void ZipFileWriter::close() {
+  if (archive_ == nullptr) return;
+  if (zip_close(archive_) != 0) {
+    const std::string text = error_text(zip_get_error(archive_));
+    zip_discard(archive_);
+    archive_ = nullptr;
+    throw InputError(path_, "cannot write: " + text);
+  }
+  archive_ = nullptr;
 }
 
 std::vector<uint8_t> build_zip(const std::vector<ZipMember>& members, bool deflate, const std::string& name) {

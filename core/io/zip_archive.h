@@ -10,6 +10,7 @@
 #include "core/io/raw_tensor.h"
 
 struct zip;
+struct zip_source;
 
 namespace stylescope {
 
@@ -32,6 +33,8 @@ class ZipReader {
 
   // The whole uncompressed member (CRC-checked by libzip). Not thread-safe: one reader per thread.
   ByteBuffer read(size_t index) const;
+  // At most `max_bytes` from the start of a member, without the CRC check: enough to read image headers.
+  ByteBuffer read_prefix(size_t index, size_t max_bytes) const;
 
  private:
   ZipReader(struct zip* archive, ByteBuffer bytes, std::string name);
@@ -45,6 +48,27 @@ struct ZipMember {
   std::string name;
   const void* data = nullptr;
   size_t size = 0;
+};
+
+// Writes an archive of stored (uncompressed) members to disk without holding them in memory: members added
+// from files are read only when close() writes the archive. libzip writes to a temp file beside `path` and
+// renames it at close(), so `path` appears complete or not at all; a writer destroyed before close()
+// leaves nothing. InputError when `path` already exists or cannot be written.
+class ZipFileWriter {
+ public:
+  explicit ZipFileWriter(const std::string& path);
+  ZipFileWriter(const ZipFileWriter&) = delete;
+  ZipFileWriter& operator=(const ZipFileWriter&) = delete;
+  ~ZipFileWriter();
+
+  void add_file(const std::string& member, const std::string& source_path);
+  void add_bytes(const std::string& member, const std::string& bytes);
+  void close();
+
+ private:
+  void add_source(const std::string& member, ::zip_source* source);
+  struct zip* archive_ = nullptr;
+  std::string path_;
 };
 
 // A complete zip archive in memory with the members in order, stored or deflated.
