@@ -22,7 +22,8 @@ ExplorerApp::ExplorerApp(ExplorerState initial, AppOptions options, torch::Devic
     : state_(std::move(initial)),
       options_(std::move(options)),
       base_options_(base_options),
-      models_(device, std::move(base_options)) {
+      models_(device, std::move(base_options)),
+      training_(device) {
   async_ = std::make_unique<AsyncRenderer>([this](const RenderRequest& r) {
     auto renderer = models_.current();
     RenderedFrame frame;
@@ -155,11 +156,22 @@ void ExplorerApp::update(double now) {
       (!models_.current() || models_.current()->model().path != state_.model))
     open_model(state_.model);
   update_timeline(dt);
+  if (training_.follow(models_, state_, attempted_model_)) submitted_.reset();
   if (options_.script) {
     ScriptActions actions;
     actions.record = [this](const std::string& out) { start_recording(out); };
     actions.recording = [this] { return recorder_.running() || recorder_.result_pending(); };
     actions.cancel_record = [this] { recorder_.cancel(); };
+    actions.train = [this](const nlohmann::json& options) {
+      auto current = models_.current();
+      const std::string error = training_.start_from_json(options, current ? current->model().path : "");
+      if (!error.empty()) {
+        status_.fail(error);
+        if (options_.scripted) fatal_ = error;
+      }
+    };
+    actions.training = [this] { return training_.busy(); };
+    actions.stop_training = [this] { training_.stop(); };
     options_.script->advance(state_, status_, now, idle(), actions);
   }
   // Scripted runs never hang a test suite: a state that does not show within two minutes is an error.
@@ -194,7 +206,8 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   PanelContext ctx{state_,         models_,    models_.current().get(),
                    shown(),        status_,    perf_,
                    show_help_,     font,       [this](const std::string& path) { open_model(path); },
-                   &drawn_panels_, &recorder_, [this](const std::string& out) { start_recording(out); }};
+                   &drawn_panels_, &recorder_, [this](const std::string& out) { start_recording(out); },
+                   &training_};
   drawn_panels_.clear();
   perf_.frame_ms = 1000.0 / std::max(1.0f, ImGui::GetIO().Framerate);
   perf_.fps = ImGui::GetIO().Framerate;
@@ -207,6 +220,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   latent_panel(ctx);
   truncation_panel(ctx);
   mixing_panel(ctx);
+  finetune_panel(ctx);
   ImGui::End();
 
   ImGui::SetNextWindowPos(ImVec2(w - right_w, 0));

@@ -15,6 +15,7 @@
 #include "app/gui/panel_context.h"
 #include "app/gui/recorder.h"
 #include "app/gui/script.h"
+#include "app/gui/training_host.h"
 #include "core/explore/async_renderer.h"
 
 namespace stylescope::gui {
@@ -67,6 +68,7 @@ class ExplorerApp {
   ForwardOptions base_options_;
   Recorder recorder_;
   ModelHost models_;
+  TrainingHost training_;
   std::unique_ptr<AsyncRenderer> async_;
   std::optional<RenderRequest> submitted_;
   std::optional<RenderedFrame> shown_;

@@ -33,6 +33,22 @@ std::vector<std::string> read_recent() {
   return out;
 }
 
+// The w sliders show each dimension's range over 1000 seeds' mapped w (psi 1).
+void w_ranges(LoadedModel& model, torch::Device device, std::vector<float>& low_out, std::vector<float>& high_out) {
+  torch::NoGradGuard no_grad;
+  const auto& cfg = model.config;
+  // Seeds 0..999 (numpy-exact z, no global RNG: the render thread seeds that for random noise).
+  std::vector<torch::Tensor> zs;
+  for (uint32_t s = 0; s < 1000; ++s) zs.push_back(seed_z(s, cfg.z_dim));
+  auto z = torch::cat(zs).to(torch::kFloat32).to(device);
+  torch::Tensor c;
+  if (cfg.c_dim > 0) c = torch::one_hot(torch::arange(1000) % cfg.c_dim, cfg.c_dim).to(torch::kFloat32).to(device);
+  auto w = model.G->mapping->forward(z, c, 1.0, std::nullopt).select(1, 0).to(torch::kCPU);
+  auto low = std::get<0>(w.min(0)).contiguous(), high = std::get<0>(w.max(0)).contiguous();
+  low_out.assign(low.data_ptr<float>(), low.data_ptr<float>() + low.numel());
+  high_out.assign(high.data_ptr<float>(), high.data_ptr<float>() + high.numel());
+}
+
 }  // namespace
 
 std::string config_dir() {
@@ -60,20 +76,7 @@ void ModelHost::load_async(const std::string& path) {
     try {
       auto model = std::make_shared<LoadedModel>(load_model(path, device_));
       loaded.renderer = std::make_shared<FrameRenderer>(model, device_, base_options_);
-      // The w sliders show each dimension's range over 1000 seeds' mapped w (psi 1).
-      torch::NoGradGuard no_grad;
-      const auto& cfg = model->config;
-      // Seeds 0..999 (numpy-exact z, no global RNG: the render thread seeds that for random noise).
-      std::vector<torch::Tensor> zs;
-      for (uint32_t s = 0; s < 1000; ++s) zs.push_back(seed_z(s, cfg.z_dim));
-      auto z = torch::cat(zs).to(torch::kFloat32).to(device_);
-      torch::Tensor c;
-      if (cfg.c_dim > 0)
-        c = torch::one_hot(torch::arange(1000) % cfg.c_dim, cfg.c_dim).to(torch::kFloat32).to(device_);
-      auto w = model->G->mapping->forward(z, c, 1.0, std::nullopt).select(1, 0).to(torch::kCPU);
-      auto low = std::get<0>(w.min(0)).contiguous(), high = std::get<0>(w.max(0)).contiguous();
-      loaded.low.assign(low.data_ptr<float>(), low.data_ptr<float>() + low.numel());
-      loaded.high.assign(high.data_ptr<float>(), high.data_ptr<float>() + high.numel());
+      w_ranges(*model, device_, loaded.low, loaded.high);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -101,6 +104,17 @@ std::optional<LoadEvent> ModelHost::poll() {
 }
 
 double ModelHost::loading_seconds() const { return loading_ ? seconds_now() - loading_start_ : 0; }
+
+void ModelHost::adopt(std::shared_ptr<LoadedModel> model) {
+  auto renderer = std::make_shared<FrameRenderer>(model, device_, base_options_);
+  std::vector<float> low, high;
+  const bool same_dim = static_cast<int>(w_low_.size()) == model->config.w_dim;
+  if (!same_dim) w_ranges(*model, device_, low, high);
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = renderer;
+  if (!same_dim) w_low_ = std::move(low), w_high_ = std::move(high);
+  ++generation_;
+}
 
 std::shared_ptr<FrameRenderer> ModelHost::current() const {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -30,6 +30,10 @@ class ModelHost {
   const std::string& loading_path() const { return loading_path_; }
   double loading_seconds() const;
 
+  // Makes `model` current at once, without a file or a recent-files entry: the fine-tune panel's live
+  // G_ema copies. The w slider ranges are recomputed only when w_dim changes.
+  void adopt(std::shared_ptr<LoadedModel> model);
+
   std::shared_ptr<FrameRenderer> current() const;
   uint64_t generation() const { return generation_; }
   // Per-dimension range of w over sampled seeds (for the w sliders), [w_dim] each.

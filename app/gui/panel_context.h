@@ -8,6 +8,7 @@
 
 #include "app/gui/model_host.h"
 #include "app/gui/recorder.h"
+#include "app/gui/training_host.h"
 #include "core/explore/explorer_state.h"
 #include "core/explore/frame_renderer.h"
 
@@ -46,6 +47,7 @@ struct PanelContext {
   std::vector<std::string>* drawn_panels = nullptr;  // panels shown open this frame (the layout report)
   Recorder* recorder = nullptr;                      // the timeline's recording, if one runs
   std::function<void(const std::string&)> record;    // starts recording the timeline to a path
+  TrainingHost* training = nullptr;                  // the fine-tune run
 };
 
 // A panel's collapsing header, open by default; records the panel as drawn when open.
@@ -66,6 +68,7 @@ void directions_panel(PanelContext& ctx);
 void layers_panel(PanelContext& ctx);
 void performance_panel(PanelContext& ctx);
 void capture_panel(PanelContext& ctx);
+void finetune_panel(PanelContext& ctx);
 void help_overlay(PanelContext& ctx);
 
 // Keyboard shortcuts (when no text field has focus), listed by help_overlay.

@@ -1,6 +1,7 @@
 #include "app/gui/script.h"
 
 #include "core/io/errors.h"
+#include "core/train/training_config.h"
 
 namespace stylescope::gui {
 
@@ -17,17 +18,21 @@ Script Script::load(const std::string& path) {
     if (!step.is_object() || step.size() != 1)
       throw InputError(path, where +
                                  " must be an object with one key: set, wait, wait_ms, save_session, "
-                                 "load_session, add_key, record or cancel_record");
+                                 "load_session, add_key, record, cancel_record, train or stop_training");
     if (step.contains("set")) {
       // Validate now so that a bad patch fails before the window opens.
       apply_patch(ExplorerState{}, step.at("set"), path + " (" + where + ")");
     } else if (step.contains("wait")) {
-      if (step.at("wait") != "render" && step.at("wait") != "record")
-        throw InputError(path, where + ": \"wait\" takes \"render\" or \"record\"");
+      if (step.at("wait") != "render" && step.at("wait") != "record" && step.at("wait") != "train")
+        throw InputError(path, where + ": \"wait\" takes \"render\", \"record\" or \"train\"");
+    } else if (step.contains("train")) {
+      nlohmann::json options = step.at("train");
+      if (options.is_object()) options.erase("follow");
+      train::training_options_from_json(options, path + " (" + where + ")");
     } else if (step.contains("wait_ms")) {
       if (!step.at("wait_ms").is_number() || step.at("wait_ms").get<double>() < 0)
         throw InputError(path, where + ": \"wait_ms\" takes a non-negative number");
-    } else if (step.contains("add_key") || step.contains("cancel_record")) {
+    } else if (step.contains("add_key") || step.contains("cancel_record") || step.contains("stop_training")) {
       if (step.begin().value() != true)
         throw InputError(path, where + ": \"" + step.begin().key() + "\" takes true");
     } else if (step.contains("save_session") || step.contains("load_session") || step.contains("record")) {
@@ -49,11 +54,20 @@ bool Script::advance(ExplorerState& state, Status& status, double now, bool idle
     } else if (step.contains("wait")) {
       if (step.at("wait") == "record") {
         if (actions.recording && actions.recording()) return false;
+      } else if (step.at("wait") == "train") {
+        if (actions.training && actions.training()) return false;
       } else if (!idle) {
         return false;
       }
     } else if (step.contains("add_key")) {
       state.timeline.keys.push_back(timeline_key(state));
+    } else if (step.contains("train")) {
+      if (actions.train)
+        actions.train(step.at("train"));
+      else
+        status.fail("this window cannot train");
+    } else if (step.contains("stop_training")) {
+      if (actions.stop_training) actions.stop_training();
     } else if (step.contains("cancel_record")) {
       if (actions.cancel_record) actions.cancel_record();
     } else if (step.contains("record")) {

@@ -3,7 +3,9 @@
 // documentation's screenshots: {"set": <merge patch of ExplorerState>}, {"wait": "render"}, {"wait_ms": N},
 // {"save_session": PATH}, {"load_session": PATH} (as the Capture panel's buttons: errors go to the status
 // bar), {"add_key": true} (the Timeline panel's "Add key"), {"record": PATH} (its Record button) and
-// {"wait": "record"} (until that recording has ended), {"cancel_record": true} (its Cancel button).
+// {"wait": "record"} (until that recording has ended), {"cancel_record": true} (its Cancel button),
+// {"train": {options}} (the Fine-tune panel's Start, options named as the `train` flags, plus "follow": true
+// to show the model being trained), {"wait": "train"} (until that run has ended) and {"stop_training": true}.
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +22,9 @@ struct ScriptActions {
   std::function<void(const std::string& out)> record;
   std::function<bool()> recording;
   std::function<void()> cancel_record;
+  std::function<void(const nlohmann::json& options)> train;
+  std::function<bool()> training;
+  std::function<void()> stop_training;
 };
 
 class Script {

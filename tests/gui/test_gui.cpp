@@ -93,8 +93,8 @@ void expect_layout(const json& layout, float width, float height) {
   EXPECT_GT(std::min(img[2].get<float>(), img[3].get<float>()),
             std::min(view[2].get<float>(), view[3].get<float>()) * 0.8f);
   const std::vector<std::string> panels = layout.at("panels");
-  for (const char* p : {"Model", "Latent", "Truncation and noise", "Style mixing", "Timeline", "Layers",
-                        "Performance", "Capture"})
+  for (const char* p : {"Model", "Latent", "Truncation and noise", "Style mixing", "Fine-tune", "Timeline",
+                        "Layers", "Performance", "Capture"})
     EXPECT_NE(std::find(panels.begin(), panels.end(), p), panels.end()) << p;
 }
 
@@ -262,6 +262,35 @@ TEST_F(GuiTest, PlayAdvancesTheScrubPositionAndPreviewsThePath) {
   const json t = read_json("layout.json").at("state").at("timeline");
   EXPECT_GT(t.at("position").get<double>(), 5) << t.dump();
   EXPECT_TRUE(t.at("preview").get<bool>());
+}
+
+// Fine-tuning from the window: the run writes its folder, and with "follow" the view shows the model being
+// trained — at the end exactly what `generate` renders from the run's last snapshot.
+TEST_F(GuiTest, FineTuningFollowsTheTrainedModelInTheView) {
+  fs::create_directories(path("data"));
+  for (int i = 0; i < 6; ++i) {
+    std::vector<uint8_t> px(32 * 32 * 3);
+    for (size_t k = 0; k < px.size(); ++k) px[k] = static_cast<uint8_t>((k * (7 + i) + i * 31) & 255);
+    write_png(path("data/img" + std::to_string(i) + ".png"), px.data(), 32, 32, 3);
+  }
+  const json train = {{"data", path("data")}, {"out", path("run")}, {"resume", "current"}, {"kimg", 0.008},
+                      {"batch", 4}, {"tick", 0.004}, {"snap", 1}, {"follow", true}};
+  const json script = json::array({json{{"train", train}}, json{{"wait", "train"}}, json{{"wait", "render"}}});
+  auto r = window(script.dump());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string snapshot = path("run/network-snapshot-000000.safetensors");
+  ASSERT_TRUE(exists(snapshot)) << r.output;
+  EXPECT_TRUE(exists(path("run/stats.jsonl")));
+  auto g = run({"generate", "--model", snapshot, "--threads", "2", "--seeds", "0", "--out", path("gen")});
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("gen/seed0000.png")));
+  // ... which is not the model the window opened: it did train.
+  auto before = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "0",
+                     "--out", path("before")});
+  ASSERT_EQ(before.exit_code, 0);
+  EXPECT_NE(pixels(path("view.png")), pixels(path("before/seed0000.png")));
+  const std::vector<std::string> panels = read_json("layout.json").at("panels");
+  EXPECT_NE(std::find(panels.begin(), panels.end(), "Fine-tune"), panels.end());
 }
 
 TEST_F(GuiTest, BadScriptsAndModelsExit2WithOneLine) {
