@@ -5,6 +5,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
 #include "core/io/errors.h"
+#include "core/model/profile.h"
 #include "core/train/distributed.h"
 #include "core/train/training_session.h"
 
@@ -16,6 +17,7 @@ struct TrainCliOptions {
   train::TrainingOptions train;
   std::string device = "cpu";
   int threads = 0;
+  bool profile = false;
 };
 
 void print_tick(const train::TickReport& r) {
@@ -39,6 +41,7 @@ void run_train(const TrainCliOptions& o) {
   settings.device = group->device();  // cuda:LOCAL_RANK when several processes share a machine
   settings.write_files = group->rank() == 0;
   if (group->rank() == 0) settings.on_tick = print_tick;
+  profile::enable(o.profile);
   train::TrainingSession session(o.train, *group, settings);
   const auto& r = session.resolved();
   if (group->rank() == 0) {
@@ -74,6 +77,10 @@ void run_train(const TrainCliOptions& o) {
   }
   bar.finish();
   if (group->rank() == 0) std::fprintf(stderr, "done: %s\n", session.last_snapshot().c_str());
+  if (o.profile) {
+    std::fprintf(stderr, "time by kind of work (exclusive):\n");
+    for (auto& [kind, ms] : profile::take()) std::fprintf(stderr, "  %-36s %10.1f ms\n", kind.c_str(), ms);
+  }
 }
 
 }  // namespace
@@ -112,6 +119,7 @@ void add_train_command(CLI::App& app) {
       ->group("");
   cmd->add_option("--device", opts->device, "cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "CPU threads (default: all cores)");
+  cmd->add_flag("--profile", opts->profile, "Print where the time went, by kind of work");
   cmd->callback([opts]() { run_train(*opts); });
 }
 

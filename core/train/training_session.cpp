@@ -9,6 +9,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "core/io/errors.h"
+#include "core/model/profile.h"
 #include "core/util/atomic_file.h"
 #include "core/train/snapshot.h"
 #include "core/train/training_phase.h"
@@ -40,6 +41,9 @@ std::string kimg_name(const std::string& dir, const char* stem, int64_t nimg, co
   std::snprintf(name, sizeof name, "%s%06lld%s", stem, static_cast<long long>(nimg / 1000), ext);
   return (fs::path(dir) / name).string();
 }
+
+// Profile kinds of the four phases (exclusive of the forward-pass kinds inside them: mostly backward).
+const char* const kPhaseScopes[] = {"train: Gmain", "train: Greg", "train: Dmain", "train: Dreg"};
 
 }  // namespace
 
@@ -176,7 +180,10 @@ void TrainingSession::step() {
   const int64_t B = resolved_.batch;
   const int world = group_.world_size(), rank = group_.rank();
   const int64_t local = B / world;
-  Batch batch = loader_->next();
+  Batch batch = [&] {
+    profile::Scope scope("train: waiting for data");
+    return loader_->next();
+  }();
   data_position_ = batch.position_after;
   auto device = settings_.device;
   // Every process draws the whole batch's latents from the same stream and takes every world-th row
@@ -196,6 +203,7 @@ void TrainingSession::step() {
     torch::Tensor z = share(all_z.slice(0, i * B, (i + 1) * B)).to(device);
     torch::Tensor c = share(all_c.slice(0, i * B, (i + 1) * B)).to(device);
     const bool is_G = phases[i] == Phase::Gmain || phases[i] == Phase::Greg;
+    profile::Scope scope(kPhaseScopes[i]);
     run_training_phase(*loss_, is_G ? *opt_G_ : *opt_D_,
                        is_G ? generator_parameters(nets_.G) : trainable_parameters(nets_.D), phases[i], intervals[i],
                        real.to(device), real_c.to(device), z, c, resolved_.batch_gpu, group_, &step_stats_);
@@ -215,6 +223,7 @@ void TrainingSession::step() {
       group_.all_reduce_sum(w_avg);
       nets_.G->mapping->w_avg.div_(world);
     }
+    profile::Scope scope("train: G_ema and w_avg");
     double ema_nimg = resolved_.ema_kimg * 1000;
     if (resolved_.ema_rampup) ema_nimg = std::min(ema_nimg, cur_nimg_ * *resolved_.ema_rampup);
     const double beta = std::pow(0.5, B / std::max(ema_nimg, 1e-8));
@@ -222,11 +231,15 @@ void TrainingSession::step() {
   }
   cur_nimg_ += B;
   ++batch_idx_;
-  if (done() || cur_nimg_ >= tick_start_nimg_ + static_cast<int64_t>(resolved_.kimg_per_tick * 1000)) end_tick();
+  // As the official loop: tick 0 ends after the first iteration (a stats line, grid and snapshot at once),
+  // later ticks every kimg_per_tick, and one at the end.
+  if (done() || cur_tick_ == 0 || cur_nimg_ >= tick_start_nimg_ + static_cast<int64_t>(resolved_.kimg_per_tick * 1000))
+    end_tick();
 }
 
 
 void TrainingSession::end_tick() {
+  profile::Scope scope("train: stats, grids, snapshots");
   const double t0 = now();
   TickReport report;
   report.tick = cur_tick_;
