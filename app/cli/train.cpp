@@ -25,8 +25,8 @@ void print_tick(const train::TickReport& r) {
     auto it = r.stats.find(name);
     return it == r.stats.end() ? std::nan("") : it->second.mean;
   };
-  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8.2f G %-7.4f D %-7.4f r1 %-8.4g pl %-8.4g%s%s\n", r.tick,
-               r.kimg, mean("Timing/sec_per_kimg"), mean("Loss/G/loss"), mean("Loss/D/loss"),
+  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8.2f G %-7.4f D %-7.4f r1 %-8.4g pl %-8.4g%s%s\n",
+               r.tick, r.kimg, mean("Timing/sec_per_kimg"), mean("Loss/G/loss"), mean("Loss/D/loss"),
                mean("Loss/r1_penalty"), mean("Loss/pl_penalty"), r.snapshot_path.empty() ? "" : "  snapshot ",
                r.snapshot_path.c_str());
 }
@@ -46,14 +46,16 @@ void run_train(const TrainCliOptions& o) {
   const auto& r = session.resolved();
   if (group->rank() == 0) {
     const auto& info = session.data_info();
-    std::fprintf(stderr, "data: %s, %lld images %dx%dx%d%s", info.path.c_str(), static_cast<long long>(info.raw_size),
-                 info.resolution, info.resolution, info.channels, info.label_dim ? ", labelled" : "");
+    std::fprintf(stderr, "data: %s, %lld images %dx%dx%d%s", info.path.c_str(),
+                 static_cast<long long>(info.raw_size), info.resolution, info.resolution, info.channels,
+                 info.label_dim ? ", labelled" : "");
     if (info.converted || info.unreadable)
-      std::fprintf(stderr, " (%lld converted, %lld unreadable skipped)", static_cast<long long>(info.converted),
-                   static_cast<long long>(info.unreadable));
-    std::fprintf(stderr, "\ntraining %s for %.3g kimg, batch %d on %d process(es), G %lld params, D %lld params\n",
-                 o.train.resume.empty() ? "from scratch" : ("from " + o.train.resume).c_str(), r.total_kimg, r.batch,
-                 group->world_size(), static_cast<long long>(parameter_count(*session.networks().G)),
+      std::fprintf(stderr, " (%lld converted, %lld unreadable skipped)",
+                   static_cast<long long>(info.converted), static_cast<long long>(info.unreadable));
+    std::fprintf(stderr,
+                 "\ntraining %s for %.3g kimg, batch %d on %d process(es), G %lld params, D %lld params\n",
+                 o.train.resume.empty() ? "from scratch" : ("from " + o.train.resume).c_str(), r.total_kimg,
+                 r.batch, group->world_size(), static_cast<long long>(parameter_count(*session.networks().G)),
                  static_cast<long long>(parameter_count(*session.networks().D)));
   }
   ProgressBar bar("train", session.total_nimg());
@@ -67,7 +69,8 @@ void run_train(const TrainCliOptions& o) {
       session.step();
       if (group->rank() == 0) {
         char note[64];
-        std::snprintf(note, sizeof note, "kimg %.2f  %.1f img/s", session.cur_nimg() / 1000.0, session.img_per_sec());
+        std::snprintf(note, sizeof note, "kimg %.2f  %.1f img/s", session.cur_nimg() / 1000.0,
+                      session.img_per_sec());
         bar.update(std::min(session.cur_nimg(), session.total_nimg()), note);
       }
     }
@@ -88,7 +91,8 @@ void run_train(const TrainCliOptions& o) {
 void add_train_command(CLI::App& app) {
   auto opts = std::make_shared<TrainCliOptions>();
   auto& t = opts->train;
-  CLI::App* cmd = app.add_subcommand("train", "Train or fine-tune a StyleGAN2 model (the official training loop)");
+  CLI::App* cmd =
+      app.add_subcommand("train", "Train or fine-tune a StyleGAN2 model (the official training loop)");
   cmd->add_option("--data", t.data, "Dataset: a folder of PNG/JPEG images or a dataset zip")->required();
   cmd->add_option("--out", t.out, "Run folder (new or empty)")->required();
   cmd->add_option("--resume", t.resume, "Start from this model (.pkl, .safetensors or a training snapshot)");

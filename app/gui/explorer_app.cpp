@@ -265,9 +265,16 @@ void ExplorerApp::draw_status_bar(float y, float w, float h) {
   else
     ImGui::TextUnformatted(status_.message.c_str());
   if (shown_ && shown_->width > 0) {
-    char right[96];
-    std::snprintf(right, sizeof right, "%dx%d  %.1f ms   F1: shortcuts", shown_->width, shown_->height,
-                  perf_.render_ms);
+    // A training run shows its progress here whichever panels are open.
+    const train::TrainerStatus run = training_.trainer().status();
+    char training[96] = "";
+    if (run.state == train::TrainerState::Running || run.state == train::TrainerState::Paused)
+      std::snprintf(training, sizeof training, "%s kimg %.2f/%.3g  %.0f img/s    ",
+                    run.state == train::TrainerState::Paused ? "paused" : "training", run.cur_nimg / 1000.0,
+                    run.total_nimg / 1000.0, run.img_per_sec);
+    char right[192];
+    std::snprintf(right, sizeof right, "%s%dx%d  %.1f ms   F1: shortcuts", training, shown_->width,
+                  shown_->height, perf_.render_ms);
     ImGui::SameLine(w - ImGui::CalcTextSize(right).x - ImGui::GetStyle().WindowPadding.x * 2);
     ImGui::TextDisabled("%s", right);
   }

@@ -34,7 +34,8 @@ std::vector<std::string> read_recent() {
 }
 
 // The w sliders show each dimension's range over 1000 seeds' mapped w (psi 1).
-void w_ranges(LoadedModel& model, torch::Device device, std::vector<float>& low_out, std::vector<float>& high_out) {
+void w_ranges(LoadedModel& model, torch::Device device, std::vector<float>& low_out,
+              std::vector<float>& high_out) {
   torch::NoGradGuard no_grad;
   const auto& cfg = model.config;
   // Seeds 0..999 (numpy-exact z, no global RNG: the render thread seeds that for random noise).
@@ -42,7 +43,8 @@ void w_ranges(LoadedModel& model, torch::Device device, std::vector<float>& low_
   for (uint32_t s = 0; s < 1000; ++s) zs.push_back(seed_z(s, cfg.z_dim));
   auto z = torch::cat(zs).to(torch::kFloat32).to(device);
   torch::Tensor c;
-  if (cfg.c_dim > 0) c = torch::one_hot(torch::arange(1000) % cfg.c_dim, cfg.c_dim).to(torch::kFloat32).to(device);
+  if (cfg.c_dim > 0)
+    c = torch::one_hot(torch::arange(1000) % cfg.c_dim, cfg.c_dim).to(torch::kFloat32).to(device);
   auto w = model.G->mapping->forward(z, c, 1.0, std::nullopt).select(1, 0).to(torch::kCPU);
   auto low = std::get<0>(w.min(0)).contiguous(), high = std::get<0>(w.max(0)).contiguous();
   low_out.assign(low.data_ptr<float>(), low.data_ptr<float>() + low.numel());

@@ -10,6 +10,7 @@ std::string TrainingHost::start(train::TrainingOptions options, bool follow) {
   follow_ = follow;
   shown_version_ = 0;
   if (!trainer_.start(options, device_)) return "Fine-tune: a run is already going on";
+  last_options_ = options;
   return "";
 }
 
@@ -51,10 +52,11 @@ bool TrainingHost::follow(ModelHost& models, ExplorerState& state, std::string& 
 
 bool TrainingHost::busy() const {
   const auto status = trainer_.status();
-  const bool running = status.state == train::TrainerState::Starting ||
-                       status.state == train::TrainerState::Running ||
-                       status.state == train::TrainerState::Paused || status.state == train::TrainerState::Stopping;
-  return running || (follow_ && status.model_version != shown_version_ && status.state != train::TrainerState::Failed);
+  const bool running =
+      status.state == train::TrainerState::Starting || status.state == train::TrainerState::Running ||
+      status.state == train::TrainerState::Paused || status.state == train::TrainerState::Stopping;
+  return running ||
+         (follow_ && status.model_version != shown_version_ && status.state != train::TrainerState::Failed);
 }
 
 }  // namespace stylescope::gui

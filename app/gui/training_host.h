@@ -29,6 +29,8 @@ class TrainingHost {
   bool busy() const;
 
   train::Trainer& trainer() { return trainer_; }
+  // The options of the last run started (the panel shows them while it runs).
+  const train::TrainingOptions& last_options() const { return last_options_; }
   bool& following() { return follow_; }
 
  private:
@@ -36,6 +38,7 @@ class TrainingHost {
   train::Trainer trainer_;
   bool follow_ = false;
   uint64_t shown_version_ = 0;
+  train::TrainingOptions last_options_;
 };
 
 }  // namespace stylescope::gui

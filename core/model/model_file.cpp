@@ -28,7 +28,8 @@ LoadedModel load_pickle(const std::string& path, torch::Device device) {
   if (!g) throw UnsupportedError(path, "the pickle holds no generator (expected G_ema or G)");
   m.generator_source = pkl.G_ema ? "G_ema" : "G";
   if (g->class_name != "Generator")
-    throw UnsupportedError(path, m.generator_source + " is a '" + g->class_name + "', not a StyleGAN2 Generator");
+    throw UnsupportedError(path,
+                           m.generator_source + " is a '" + g->class_name + "', not a StyleGAN2 Generator");
   m.config = GeneratorConfig::from_kwargs(g->init_kwargs, path);
   m.G = build_generator(m.config, g->tensors, path, m.generator_source);
   m.G->to(device);
@@ -43,7 +44,8 @@ LoadedModel load_pickle(const std::string& path, torch::Device device) {
     }
   }
   m.training_set_kwargs = pkl.training_set_kwargs;
-  m.info["source_layout"] = m.config.stylegan3_layout ? "stylegan3 (networks_stylegan2)" : "stylegan2-ada-pytorch";
+  m.info["source_layout"] =
+      m.config.stylegan3_layout ? "stylegan3 (networks_stylegan2)" : "stylegan2-ada-pytorch";
   m.info["has_augment_pipe"] = pkl.has_augment_pipe;
   return m;
 }
@@ -54,7 +56,8 @@ LoadedModel load_safetensors(const std::string& path, torch::Device device) {
   if (format == file.metadata.end() || format->second.rfind("stylescope/", 0) != 0)
     throw InputError(path, "not a StyleScope model: __metadata__ has no \"format\": \"stylescope/1\"");
   if (format->second != "stylescope/1")
-    throw UnsupportedError(path, "model format '" + format->second + "' is newer than this StyleScope (stylescope/1)");
+    throw UnsupportedError(
+        path, "model format '" + format->second + "' is newer than this StyleScope (stylescope/1)");
   auto parse_json = [&](const char* key) -> nlohmann::json {
     auto it = file.metadata.find(key);
     if (it == file.metadata.end()) return nullptr;
@@ -109,12 +112,14 @@ Generator build_generator(const GeneratorConfig& config, const std::map<std::str
   for (auto& [name, target] : state_dict(*g)) {
     auto it = tensors.find(name);
     if (it == tensors.end())
-      throw InputError(file, "missing tensor " + network + "." + name + " " + shape_string(target.sizes().vec()));
+      throw InputError(file,
+                       "missing tensor " + network + "." + name + " " + shape_string(target.sizes().vec()));
     const RawTensor& raw = it->second;
     if (raw.shape != target.sizes().vec())
       throw InputError(file, "tensor " + network + "." + name + " has shape " + shape_string(raw.shape) +
                                  ", expected " + shape_string(target.sizes().vec()));
-    if (!raw.in_bounds()) throw InputError(file, "tensor " + network + "." + name + " lies outside its storage");
+    if (!raw.in_bounds())
+      throw InputError(file, "tensor " + network + "." + name + " lies outside its storage");
     target.copy_(to_torch(raw));
     used.insert(name);
   }
@@ -122,7 +127,8 @@ Generator build_generator(const GeneratorConfig& config, const std::map<std::str
     if (!used.count(name))
       throw InputError(file, "unexpected tensor " + network + "." + name + " " + shape_string(raw.shape) +
                                  " for a " + architecture_name(config.architecture) + " generator at " +
-                                 std::to_string(config.img_resolution) + "x" + std::to_string(config.img_resolution));
+                                 std::to_string(config.img_resolution) + "x" +
+                                 std::to_string(config.img_resolution));
   for (auto& p : g->parameters()) p.set_requires_grad(false);
   g->eval();
   return g;
@@ -160,7 +166,8 @@ void save_model_safetensors(const std::string& path, const LoadedModel& model) {
   std::map<std::string, std::string> metadata = {{"format", "stylescope/1"},
                                                  {"G_kwargs", model.config.to_kwargs().dump()}};
   if (!model.d_kwargs.is_null()) metadata["D_kwargs"] = model.d_kwargs.dump();
-  if (!model.training_set_kwargs.is_null()) metadata["training_set_kwargs"] = model.training_set_kwargs.dump();
+  if (!model.training_set_kwargs.is_null())
+    metadata["training_set_kwargs"] = model.training_set_kwargs.dump();
   write_safetensors(path, metadata, entries);
 }
 

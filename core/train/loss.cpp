@@ -6,12 +6,18 @@ namespace stylescope::train {
 
 const char* phase_name(Phase phase) {
   switch (phase) {
-    case Phase::Gmain: return "Gmain";
-    case Phase::Greg: return "Greg";
-    case Phase::Gboth: return "Gboth";
-    case Phase::Dmain: return "Dmain";
-    case Phase::Dreg: return "Dreg";
-    case Phase::Dboth: return "Dboth";
+    case Phase::Gmain:
+      return "Gmain";
+    case Phase::Greg:
+      return "Greg";
+    case Phase::Gboth:
+      return "Gboth";
+    case Phase::Dmain:
+      return "Dmain";
+    case Phase::Dreg:
+      return "Dreg";
+    case Phase::Dboth:
+      return "Dboth";
   }
   return "?";
 }
@@ -53,9 +59,9 @@ std::pair<torch::Tensor, torch::Tensor> StyleGAN2Loss::run_G(const torch::Tensor
   return {img, ws};
 }
 
-void StyleGAN2Loss::accumulate_gradients(Phase phase, const torch::Tensor& real_img, const torch::Tensor& real_c,
-                                         const torch::Tensor& gen_z, const torch::Tensor& gen_c, double gain,
-                                         TrainingStats* stats) {
+void StyleGAN2Loss::accumulate_gradients(Phase phase, const torch::Tensor& real_img,
+                                         const torch::Tensor& real_c, const torch::Tensor& gen_z,
+                                         const torch::Tensor& gen_c, double gain, TrainingStats* stats) {
   const bool do_Gmain = phase == Phase::Gmain || phase == Phase::Gboth;
   const bool do_Dmain = phase == Phase::Dmain || phase == Phase::Dboth;
   const bool do_Gpl = (phase == Phase::Greg || phase == Phase::Gboth) && settings_.pl_weight != 0;
@@ -79,8 +85,9 @@ void StyleGAN2Loss::accumulate_gradients(Phase phase, const torch::Tensor& real_
     const torch::Tensor c = gen_c.defined() && gen_c.size(1) > 0 ? gen_c.slice(0, 0, batch) : gen_c;
     auto [gen_img, gen_ws] = run_G(gen_z.slice(0, 0, batch), c);
     const torch::Tensor noise = random_.pl_noise(gen_img);
-    torch::Tensor pl_grads = torch::autograd::grad({(gen_img * noise).sum()}, {gen_ws}, {}, /*retain_graph=*/true,
-                                                   /*create_graph=*/true)[0];
+    torch::Tensor pl_grads =
+        torch::autograd::grad({(gen_img * noise).sum()}, {gen_ws}, {}, /*retain_graph=*/true,
+                              /*create_graph=*/true)[0];
     torch::Tensor pl_lengths = pl_grads.square().sum(2).mean(1).sqrt();
     torch::Tensor mean = torch::lerp(pl_mean.to(pl_lengths.device()), pl_lengths.mean(), settings_.pl_decay);
     pl_mean = mean.detach().clone();

@@ -29,7 +29,8 @@ SampleGrid setup_sample_grid(const ImageDataset& data, int z_dim, int c_dim, uin
   g.gw = std::clamp(7680 / res, 7, 32);
   g.gh = std::clamp(4320 / res, 4, 32);
   if (max_cells > 0)
-    while (g.gw * g.gh > max_cells && g.gw > 1 && g.gh > 1) g.gw = std::max(1, g.gw / 2), g.gh = std::max(1, g.gh / 2);
+    while (g.gw * g.gh > max_cells && g.gw > 1 && g.gh > 1)
+      g.gw = std::max(1, g.gw / 2), g.gh = std::max(1, g.gh / 2);
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int64_t n = data.size(), cells = static_cast<int64_t>(g.gw) * g.gh;
   if (data.info().label_dim == 0 || c_dim == 0) {
@@ -90,7 +91,8 @@ GridImage fakes_grid(Generator& G, const SampleGrid& grid, int batch) {
   torch::NoGradGuard no_grad;
   const bool was_training = G->is_training();
   G->eval();
-  const torch::Device device = G->parameters().empty() ? torch::Device(torch::kCPU) : G->parameters()[0].device();
+  const torch::Device device =
+      G->parameters().empty() ? torch::Device(torch::kCPU) : G->parameters()[0].device();
   ForwardOptions options;
   options.noise_mode = NoiseMode::Const;
   std::vector<torch::Tensor> images;

@@ -27,7 +27,8 @@ struct SampleGrid {
 
 // gw = clamp(7680 / res, 7, 32), gh = clamp(4320 / res, 4, 32) as the official loop; `max_cells` caps the
 // count for previews (0: no cap). Deterministic in `seed`; draws nothing from torch's global generator.
-SampleGrid setup_sample_grid(const ImageDataset& data, int z_dim, int c_dim, uint64_t seed, int max_cells = 0);
+SampleGrid setup_sample_grid(const ImageDataset& data, int z_dim, int c_dim, uint64_t seed,
+                             int max_cells = 0);
 
 GridImage reals_grid(const ImageDataset& data, const SampleGrid& grid);
 // G_ema(z, c) with noise 'const', psi 1, in batches of `batch`.

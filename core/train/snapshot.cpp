@@ -34,7 +34,8 @@ void write_snapshot(const std::string& path, TrainingNetworks& nets, const Snaps
                                                  {"G_kwargs", nets.G_config.to_kwargs().dump()},
                                                  {"D_kwargs", nets.D_config.to_kwargs().dump()},
                                                  {"training_state", state.training_state.dump()}};
-  if (!state.training_set_kwargs.is_null()) metadata["training_set_kwargs"] = state.training_set_kwargs.dump();
+  if (!state.training_set_kwargs.is_null())
+    metadata["training_set_kwargs"] = state.training_set_kwargs.dump();
   write_safetensors(path, metadata, entries);
 }
 

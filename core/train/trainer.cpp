@@ -18,13 +18,20 @@ double now() {
 
 const char* trainer_state_name(TrainerState state) {
   switch (state) {
-    case TrainerState::Idle: return "idle";
-    case TrainerState::Starting: return "starting";
-    case TrainerState::Running: return "running";
-    case TrainerState::Paused: return "paused";
-    case TrainerState::Stopping: return "stopping";
-    case TrainerState::Finished: return "finished";
-    case TrainerState::Failed: return "failed";
+    case TrainerState::Idle:
+      return "idle";
+    case TrainerState::Starting:
+      return "starting";
+    case TrainerState::Running:
+      return "running";
+    case TrainerState::Paused:
+      return "paused";
+    case TrainerState::Stopping:
+      return "stopping";
+    case TrainerState::Finished:
+      return "finished";
+    case TrainerState::Failed:
+      return "failed";
   }
   return "?";
 }
@@ -120,12 +127,14 @@ void Trainer::run(TrainingOptions options, torch::Device device) {
         series.resize(n, std::numeric_limits<double>::quiet_NaN());
         series.push_back(s.mean);
       }
-      for (auto& [name, series] : history_.series) series.resize(n + 1, std::numeric_limits<double>::quiet_NaN());
+      for (auto& [name, series] : history_.series)
+        series.resize(n + 1, std::numeric_limits<double>::quiet_NaN());
       if (!r.snapshot_path.empty()) status_.last_snapshot = r.snapshot_path;
     };
     auto session = std::make_unique<TrainingSession>(options, group, settings);
-    const SampleGrid preview = setup_sample_grid(session->dataset(), session->resolved().G.z_dim,
-                                                 session->resolved().G.c_dim, options.seed + 1, preview_cells);
+    const SampleGrid preview =
+        setup_sample_grid(session->dataset(), session->resolved().G.z_dim, session->resolved().G.c_dim,
+                          options.seed + 1, preview_cells);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       status_.data = session->data_info();
@@ -169,9 +178,8 @@ void Trainer::run(TrainingOptions options, torch::Device device) {
         status_.cur_nimg = session->cur_nimg();
         status_.tick = session->cur_tick();
         status_.img_per_sec = session->img_per_sec();
-        status_.eta_sec = status_.img_per_sec > 0
-                              ? (session->total_nimg() - session->cur_nimg()) / status_.img_per_sec
-                              : 0;
+        status_.eta_sec =
+            status_.img_per_sec > 0 ? (session->total_nimg() - session->cur_nimg()) / status_.img_per_sec : 0;
       }
       if (now() - last_publish >= publish_interval_s) {
         publish(*session, preview);

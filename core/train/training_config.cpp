@@ -64,11 +64,12 @@ ResolvedTraining resolve_training(const TrainingOptions& o, int resolution, int 
                      std::to_string(world_size) + " processes");
   r.batch_gpu = positive(o.batch_gpu, r.batch / world_size, "--batch-gpu");
   if ((r.batch / world_size) % r.batch_gpu != 0)
-    throw InputError("--batch-gpu: must divide the per-process batch " + std::to_string(r.batch / world_size));
+    throw InputError("--batch-gpu: must divide the per-process batch " +
+                     std::to_string(r.batch / world_size));
   r.mbstd_group = positive(o.mbstd_group, std::min(spec.mbstd, r.batch_gpu), "--mbstd-group");
   if (r.batch_gpu % r.mbstd_group != 0)
-    throw InputError("--mbstd-group: " + std::to_string(r.mbstd_group) + " must divide the per-process batch " +
-                     std::to_string(r.batch_gpu));
+    throw InputError("--mbstd-group: " + std::to_string(r.mbstd_group) +
+                     " must divide the per-process batch " + std::to_string(r.batch_gpu));
   r.glr = positive(o.glr, spec.lrate, "--glr");
   r.dlr = positive(o.dlr, spec.lrate, "--dlr");
   r.r1_gamma = o.gamma ? *o.gamma : spec.gamma;
@@ -125,35 +126,62 @@ TrainingOptions training_options_from_json(const nlohmann::json& j, const std::s
     const std::string& key = it.key();
     const nlohmann::json& v = it.value();
     auto fail = [&](const char* expected) { throw InputError(where, "\"" + key + "\" must be " + expected); };
-    auto text = [&](std::string& out) { v.is_string() ? void(out = v.get<std::string>()) : fail("a string"); };
+    auto text = [&](std::string& out) {
+      v.is_string() ? void(out = v.get<std::string>()) : fail("a string");
+    };
     auto number = [&]() { return v.is_number() ? v.get<double>() : (fail("a number"), 0.0); };
     auto integer = [&]() { return v.is_number_integer() ? v.get<int>() : (fail("an integer"), 0); };
     auto flag = [&]() { return v.is_boolean() ? v.get<bool>() : (fail("true or false"), false); };
-    if (key == "data") text(o.data);
-    else if (key == "out") text(o.out);
-    else if (key == "resume") text(o.resume);
-    else if (key == "cfg") text(o.cfg);
-    else if (key == "kimg") o.kimg = number();
-    else if (key == "batch") o.batch = integer();
-    else if (key == "batch_gpu") o.batch_gpu = integer();
-    else if (key == "gamma") o.gamma = number();
-    else if (key == "glr") o.glr = number();
-    else if (key == "dlr") o.dlr = number();
-    else if (key == "ema") o.ema_kimg = number();
-    else if (key == "pl_weight") o.pl_weight = number();
-    else if (key == "mixing") o.style_mixing_prob = number();
-    else if (key == "mbstd_group") o.mbstd_group = integer();
-    else if (key == "cbase") o.cbase = integer();
-    else if (key == "cmax") o.cmax = integer();
-    else if (key == "map") o.map = integer();
-    else if (key == "mirror") o.mirror = flag();
-    else if (key == "cond") o.cond = flag();
-    else if (key == "freezed") o.freezed = integer();
-    else if (key == "tick") o.tick = number();
-    else if (key == "snap") o.snap = integer();
-    else if (key == "seed") o.seed = static_cast<uint64_t>(integer());
-    else if (key == "workers") o.workers = integer();
-    else throw InputError(where, "unknown training option \"" + key + "\"");
+    if (key == "data")
+      text(o.data);
+    else if (key == "out")
+      text(o.out);
+    else if (key == "resume")
+      text(o.resume);
+    else if (key == "cfg")
+      text(o.cfg);
+    else if (key == "kimg")
+      o.kimg = number();
+    else if (key == "batch")
+      o.batch = integer();
+    else if (key == "batch_gpu")
+      o.batch_gpu = integer();
+    else if (key == "gamma")
+      o.gamma = number();
+    else if (key == "glr")
+      o.glr = number();
+    else if (key == "dlr")
+      o.dlr = number();
+    else if (key == "ema")
+      o.ema_kimg = number();
+    else if (key == "pl_weight")
+      o.pl_weight = number();
+    else if (key == "mixing")
+      o.style_mixing_prob = number();
+    else if (key == "mbstd_group")
+      o.mbstd_group = integer();
+    else if (key == "cbase")
+      o.cbase = integer();
+    else if (key == "cmax")
+      o.cmax = integer();
+    else if (key == "map")
+      o.map = integer();
+    else if (key == "mirror")
+      o.mirror = flag();
+    else if (key == "cond")
+      o.cond = flag();
+    else if (key == "freezed")
+      o.freezed = integer();
+    else if (key == "tick")
+      o.tick = number();
+    else if (key == "snap")
+      o.snap = integer();
+    else if (key == "seed")
+      o.seed = static_cast<uint64_t>(integer());
+    else if (key == "workers")
+      o.workers = integer();
+    else
+      throw InputError(where, "unknown training option \"" + key + "\"");
   }
   return o;
 }

@@ -64,7 +64,9 @@ std::vector<std::string> training_configs();
 // TrainingOptions as JSON with the CLI's flag names ("data", "out", "resume", "cfg", "kimg", "batch",
 // "gamma", "glr", "dlr", "mirror", "freezed", "tick", "snap", "seed", "cbase", "cmax", "map", ...): the GUI's
 // scripted "train" step. Unknown keys and wrong types are InputErrors naming `where` and the key.
-TrainingOptions training_options_from_json(const nlohmann::json& j, const std::string& where);  // auto, stylegan2, paper256, paper512, paper1024, cifar
+TrainingOptions training_options_from_json(
+    const nlohmann::json& j,
+    const std::string& where);  // auto, stylegan2, paper256, paper512, paper1024, cifar
 
 // Fills in the hyper-parameters of `options.cfg` for data of `resolution`, `channels` and `c_dim` trained
 // by `world_size` processes. Networks are fresh ones of that configuration (a resumed model replaces them

@@ -132,7 +132,8 @@ TrainingNetworks load_networks(const std::string& path, const ResolvedTraining& 
   if (g_kwargs.is_null()) throw InputError(path, "has no generator kwargs (G_kwargs)");
   n.G_config = GeneratorConfig::from_kwargs(g_kwargs, path);
   n.G = build_generator(n.G_config, has_g ? g_tensors : g_ema_tensors, path, has_g ? "G" : "G_ema");
-  n.G_ema = build_generator(n.G_config, has_g_ema ? g_ema_tensors : g_tensors, path, has_g_ema ? "G_ema" : "G");
+  n.G_ema =
+      build_generator(n.G_config, has_g_ema ? g_ema_tensors : g_tensors, path, has_g_ema ? "G_ema" : "G");
   if (has_d) {
     if (d_kwargs.is_null()) throw InputError(path, "holds D tensors but no D_kwargs");
     n.D_config = discriminator_config(d_kwargs, r, path);

@@ -6,7 +6,8 @@ namespace stylescope::train {
 
 void run_training_phase(StyleGAN2Loss& loss, Adam& opt, const NamedTensors& params, Phase phase, int interval,
                         const torch::Tensor& real, const torch::Tensor& real_c, const torch::Tensor& gen_z,
-                        const torch::Tensor& gen_c, int64_t chunk, ProcessGroup& group, TrainingStats* stats) {
+                        const torch::Tensor& gen_c, int64_t chunk, ProcessGroup& group,
+                        TrainingStats* stats) {
   opt.zero_grad();
   for (auto& [name, p] : params) p.set_requires_grad(true);
   const int64_t n = real.size(0);

@@ -10,9 +10,9 @@
 
 #include "core/io/errors.h"
 #include "core/model/profile.h"
-#include "core/util/atomic_file.h"
 #include "core/train/snapshot.h"
 #include "core/train/training_phase.h"
+#include "core/util/atomic_file.h"
 
 namespace stylescope::train {
 
@@ -31,7 +31,8 @@ void check_run_dir(const std::string& dir, bool allow_existing) {
   if (dir.empty()) throw InputError("--out: a run folder is required");
   std::error_code ec;
   if (!fs::exists(dir, ec)) return;
-  if (!fs::is_directory(dir, ec)) throw InputError(dir, "exists and is not a folder (the run folder must be new or empty)");
+  if (!fs::is_directory(dir, ec))
+    throw InputError(dir, "exists and is not a folder (the run folder must be new or empty)");
   if (!allow_existing && !fs::is_empty(dir, ec))
     throw InputError(dir, "is not empty: a run folder must be new or empty, so that nothing is overwritten");
 }
@@ -47,7 +48,8 @@ const char* const kPhaseScopes[] = {"train: Gmain", "train: Greg", "train: Dmain
 
 }  // namespace
 
-TrainingSession::TrainingSession(const TrainingOptions& options, ProcessGroup& group, SessionSettings settings)
+TrainingSession::TrainingSession(const TrainingOptions& options, ProcessGroup& group,
+                                 SessionSettings settings)
     : options_(options), group_(group), settings_(std::move(settings)) {
   check_run_dir(options.out, settings_.allow_existing_run);
   if (options.data.empty()) throw InputError("--data: a dataset folder or zip is required");
@@ -72,9 +74,10 @@ TrainingSession::TrainingSession(const TrainingOptions& options, ProcessGroup& g
   if (!options.resume.empty()) {
     const int c_dim = nets_.G_config.c_dim;
     if (c_dim > 0 && label_dim != c_dim)
-      throw InputError(options.data, "has " + (label_dim ? std::to_string(label_dim) + "-dimensional labels" : "no labels") +
-                                         ", but the model " + options.resume + " is conditional with c_dim " +
-                                         std::to_string(c_dim));
+      throw InputError(
+          options.data,
+          "has " + (label_dim ? std::to_string(label_dim) + "-dimensional labels" : "no labels") +
+              ", but the model " + options.resume + " is conditional with c_dim " + std::to_string(c_dim));
     resolved_ = resolve_training(options, info.resolution, info.channels, c_dim, group.world_size());
     resolved_.G = nets_.G_config;
     resolved_.D_kwargs = nets_.D_config.to_kwargs();
@@ -138,7 +141,8 @@ TrainingSession::TrainingSession(const TrainingOptions& options, ProcessGroup& g
     }
   }
   tick_start_nimg_ = cur_nimg_;
-  loader_ = std::make_unique<DataLoader>(dataset_, resolved_.batch, resolved_.seed, data_position_, options.workers);
+  loader_ = std::make_unique<DataLoader>(dataset_, resolved_.batch, resolved_.seed, data_position_,
+                                         options.workers);
   grid_ = setup_sample_grid(*dataset_, resolved_.G.z_dim, resolved_.G.c_dim, resolved_.seed);
 
   if (settings_.write_files) {
@@ -205,14 +209,16 @@ void TrainingSession::step() {
     const bool is_G = phases[i] == Phase::Gmain || phases[i] == Phase::Greg;
     profile::Scope scope(kPhaseScopes[i]);
     run_training_phase(*loss_, is_G ? *opt_G_ : *opt_D_,
-                       is_G ? generator_parameters(nets_.G) : trainable_parameters(nets_.D), phases[i], intervals[i],
-                       real.to(device), real_c.to(device), z, c, resolved_.batch_gpu, group_, &step_stats_);
+                       is_G ? generator_parameters(nets_.G) : trainable_parameters(nets_.D), phases[i],
+                       intervals[i], real.to(device), real_c.to(device), z, c, resolved_.batch_gpu, group_,
+                       &step_stats_);
   }
   // A non-finite loss must not reach a snapshot: stop here, the last snapshot on disk stays the good one.
   for (auto& [name, m] : step_stats_.moments())
     if (!std::isfinite(m[1]) || !std::isfinite(m[2]))
       throw TrainingDiverged(name + " became " + (std::isnan(m[1]) ? "NaN" : "infinite") + " at kimg " +
-                             std::to_string(cur_nimg_ / 1000.0) + "; the run stopped at its last good snapshot" +
+                             std::to_string(cur_nimg_ / 1000.0) +
+                             "; the run stopped at its last good snapshot" +
                              (last_snapshot_.empty() ? "" : " " + last_snapshot_));
   tick_stats_.merge(step_stats_);
   {
@@ -233,10 +239,10 @@ void TrainingSession::step() {
   ++batch_idx_;
   // As the official loop: tick 0 ends after the first iteration (a stats line, grid and snapshot at once),
   // later ticks every kimg_per_tick, and one at the end.
-  if (done() || cur_tick_ == 0 || cur_nimg_ >= tick_start_nimg_ + static_cast<int64_t>(resolved_.kimg_per_tick * 1000))
+  if (done() || cur_tick_ == 0 ||
+      cur_nimg_ >= tick_start_nimg_ + static_cast<int64_t>(resolved_.kimg_per_tick * 1000))
     end_tick();
 }
-
 
 void TrainingSession::end_tick() {
   profile::Scope scope("train: stats, grids, snapshots");

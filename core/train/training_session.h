@@ -12,8 +12,8 @@
 
 #include "core/train/adam.h"
 #include "core/train/dataset.h"
-#include "core/train/loss.h"
 #include "core/train/distributed.h"
+#include "core/train/loss.h"
 #include "core/train/sample_grid.h"
 #include "core/train/training_config.h"
 #include "core/train/training_networks.h"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 namespace stylescope::train {
 
@@ -23,7 +23,8 @@ class TrainingStats {
   std::map<std::string, StatSummary> summarize() const;
   // Moments as [num, sum, sum of squares] per name, in name order: what processes exchange.
   std::map<std::string, std::vector<double>> moments() const;
-  static std::map<std::string, StatSummary> summarize(const std::map<std::string, std::vector<double>>& moments);
+  static std::map<std::string, StatSummary> summarize(
+      const std::map<std::string, std::vector<double>>& moments);
   void merge(const TrainingStats& other);  // adds other's moments
   void clear();
 

@@ -2,17 +2,17 @@
 // data-parallel training over Gloo on loopback matching one process with the combined batch.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "core/io/image.h"
 #include "core/io/safetensors.h"
@@ -58,12 +58,12 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
   const std::string data = make_images("data", 12, 16, 3);
   const std::string out = dir_ + "/run";
-  RunResult r = run(concat({"train", "--data", data, "--out", out, "--kimg", "0.016", "--tick", "0.008", "--snap",
-                            "1", "--seed", "3"},
+  RunResult r = run(concat({"train", "--data", data, "--out", out, "--kimg", "0.016", "--tick", "0.008",
+                            "--snap", "1", "--seed", "3"},
                            small_model_flags()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* f : {"training_options.json", "stats.jsonl", "reals.png", "fakes_init.png", "fakes000000.png",
-                        "network-snapshot-000000.safetensors"})
+  for (const char* f : {"training_options.json", "stats.jsonl", "reals.png", "fakes_init.png",
+                        "fakes000000.png", "network-snapshot-000000.safetensors"})
     EXPECT_TRUE(exists(out + "/" + f)) << f << "\n" << r.output;
   // stats.jsonl: one line per tick in the official schema.
   std::ifstream in(out + "/stats.jsonl");
@@ -73,7 +73,8 @@ TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
   while (std::getline(in, line)) {
     auto j = nlohmann::json::parse(line);
     ++lines;
-    for (const char* key : {"Loss/G/loss", "Loss/D/loss", "Progress/kimg", "Timing/sec_per_kimg", "timestamp"})
+    for (const char* key :
+         {"Loss/G/loss", "Loss/D/loss", "Progress/kimg", "Timing/sec_per_kimg", "timestamp"})
       EXPECT_TRUE(j.contains(key)) << key << " in " << line;
     EXPECT_TRUE(j["Loss/G/loss"].contains("num") && j["Loss/G/loss"].contains("mean") &&
                 j["Loss/G/loss"].contains("std"));
@@ -90,8 +91,9 @@ TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
   SafetensorsFile file = read_safetensors(snapshot);
   EXPECT_TRUE(file.metadata.count("training_state"));
   EXPECT_TRUE(file.find("G.mapping.fc0.weight") && file.find("D.b4.out.weight") &&
-              file.find("G_ema.synthesis.b16.torgb.weight") && file.find("opt_G.mapping.fc0.weight.exp_avg") &&
-              file.find("opt_D.b4.out.weight.exp_avg_sq") && file.find("training.rng_state"));
+              file.find("G_ema.synthesis.b16.torgb.weight") &&
+              file.find("opt_G.mapping.fc0.weight.exp_avg") && file.find("opt_D.b4.out.weight.exp_avg_sq") &&
+              file.find("training.rng_state"));
   RunResult g = run({"generate", "--model", snapshot, "--seeds", "0-1", "--out", dir_ + "/gen"});
   ASSERT_EQ(g.exit_code, 0) << g.output;
   EXPECT_TRUE(exists(dir_ + "/gen/seed0001.png"));
@@ -99,7 +101,9 @@ TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
 
 TEST_F(TrainCli, BadInputIsRefusedWithExitCode2) {
   const std::string data = make_images("data", 4, 16, 3);
-  auto train = [&](std::vector<std::string> extra) { return run(concat(concat({"train"}, extra), small_model_flags())); };
+  auto train = [&](std::vector<std::string> extra) {
+    return run(concat(concat({"train"}, extra), small_model_flags()));
+  };
   RunResult r = train({"--data", dir_ + "/missing", "--out", dir_ + "/a"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("missing"), std::string::npos) << r.output;
@@ -124,8 +128,8 @@ TEST_F(TrainCli, FineTuningAPklConvertsTheDataToTheModel) {
   // 32x32 RGB images for a 16x16 gray model: the folder's images are converted, the count reported.
   const std::string data = make_images("data", 6, 32, 3);
   const std::string out = dir_ + "/run";
-  RunResult r = run({"train", "--data", data, "--out", out, "--resume", kFixtures + "/resnet_gray16.pkl", "--kimg",
-                     "0.008", "--batch", "4", "--tick", "0.008", "--threads", "1"});
+  RunResult r = run({"train", "--data", data, "--out", out, "--resume", kFixtures + "/resnet_gray16.pkl",
+                     "--kimg", "0.008", "--batch", "4", "--tick", "0.008", "--threads", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("6 converted"), std::string::npos) << r.output;
   SafetensorsFile file = read_safetensors(out + "/network-snapshot-000000.safetensors");
@@ -160,15 +164,36 @@ TEST_F(TrainCli, TwoGlooProcessesTrainAsOneWithTheCombinedBatch) {
   const std::string data = make_images("data", 16, 16, 1);
   // Conditions under which the official loss is data-parallel exact: no style mixing, no path-length
   // regularization, noise that does not depend on the batch split, and minibatch-std groups within a process.
-  const std::vector<std::string> common = {
-      "train", "--data", data, "--resume", kFixtures + "/resnet_gray16.pkl", "--kimg", "0.016", "--batch", "8",
-      "--tick", "0.016", "--mixing", "0", "--pl-weight", "0", "--mbstd-group", "2", "--train-noise-const",
-      "--threads", "1", "--seed", "5"};
+  const std::vector<std::string> common = {"train",
+                                           "--data",
+                                           data,
+                                           "--resume",
+                                           kFixtures + "/resnet_gray16.pkl",
+                                           "--kimg",
+                                           "0.016",
+                                           "--batch",
+                                           "8",
+                                           "--tick",
+                                           "0.016",
+                                           "--mixing",
+                                           "0",
+                                           "--pl-weight",
+                                           "0",
+                                           "--mbstd-group",
+                                           "2",
+                                           "--train-noise-const",
+                                           "--threads",
+                                           "1",
+                                           "--seed",
+                                           "5"};
   RunResult single = run(concat(common, {"--out", dir_ + "/one"}));
   ASSERT_EQ(single.exit_code, 0) << single.output;
-  const std::string env = "env MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2";
+  const std::string env =
+      "env MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port()) + " WORLD_SIZE=2";
   RunResult ranks[2];
-  std::thread second([&] { ranks[1] = run(concat(common, {"--out", dir_ + "/two_rank1"}), env + " RANK=1"); });
+  std::thread second([&] {
+    ranks[1] = run(concat(common, {"--out", dir_ + "/two_rank1"}), env + " RANK=1");
+  });
   ranks[0] = run(concat(common, {"--out", dir_ + "/two"}), env + " RANK=0");
   second.join();
   ASSERT_EQ(ranks[0].exit_code, 0) << ranks[0].output;

@@ -29,7 +29,9 @@ struct Reference {
     if (!files.contains(key)) throw std::runtime_error("no reference " + key);
     return to_torch(read_npy(kFixtures + "/ref/loss/" + files.at(key).at("file").get<std::string>()));
   }
-  double max_abs(const std::string& key) const { return fixture.at("files").at(key).at("max_abs").get<double>(); }
+  double max_abs(const std::string& key) const {
+    return fixture.at("files").at(key).at("max_abs").get<double>();
+  }
 };
 
 Reference reference(const std::string& fixture) {
@@ -72,15 +74,16 @@ TrainingNetworks load_fixture(const Reference& ref) {
 }
 
 // Max abs error within rel * (the reference's max abs), or within `abs_tol` when given.
-void expect_close(const torch::Tensor& actual, const Reference& ref, const std::string& key, double rel = 2e-4,
-                  double abs_tol = 0) {
+void expect_close(const torch::Tensor& actual, const Reference& ref, const std::string& key,
+                  double rel = 2e-4, double abs_tol = 0) {
   torch::Tensor expected = ref.get(key);
   ASSERT_EQ(actual.numel(), expected.numel()) << key;
   const double scale = abs_tol > 0 ? abs_tol / rel : std::max(ref.max_abs(key), 1e-30);
-  const double err = (actual.detach().reshape({-1}).to(torch::kFloat64) - expected.reshape({-1}).to(torch::kFloat64))
-                         .abs()
-                         .max()
-                         .item<double>();
+  const double err =
+      (actual.detach().reshape({-1}).to(torch::kFloat64) - expected.reshape({-1}).to(torch::kFloat64))
+          .abs()
+          .max()
+          .item<double>();
   EXPECT_LE(err, rel * scale) << ref.name << " " << key << " max abs " << scale;
 }
 
@@ -117,7 +120,9 @@ TEST(TrainingLoss, EachPhaseMatchesTheOfficialLoss) {
       TrainingStats stats;
       loss.accumulate_gradients(phases[i], real, real_c, gen_z[i], gen_c[i], gains[i], &stats);
       auto summary = stats.summarize();
-      auto mean_of = [&](const std::string& key) { return ref.get(key).to(torch::kFloat64).mean().item<double>(); };
+      auto mean_of = [&](const std::string& key) {
+        return ref.get(key).to(torch::kFloat64).mean().item<double>();
+      };
       if (phases[i] == Phase::Gmain) {
         EXPECT_NEAR(summary.at("Loss/G/loss").mean, mean_of(prefix + ".loss_G"), 1e-5) << fixture;
       }
@@ -128,8 +133,8 @@ TEST(TrainingLoss, EachPhaseMatchesTheOfficialLoss) {
         expect_close(loss.pl_mean.reshape({1}), ref, prefix + ".pl_mean");
       }
       if (phases[i] == Phase::Dmain) {
-        EXPECT_NEAR(summary.at("Loss/D/loss").mean, mean_of(prefix + ".loss_Dgen") + mean_of(prefix + ".loss_Dreal"),
-                    1e-5)
+        EXPECT_NEAR(summary.at("Loss/D/loss").mean,
+                    mean_of(prefix + ".loss_Dgen") + mean_of(prefix + ".loss_Dreal"), 1e-5)
             << fixture;
       }
       if (phases[i] == Phase::Dreg) {
@@ -188,8 +193,9 @@ TEST(TrainingLoss, OneIterationMatchesTheOfficialLoop) {
     TrainingStats stats;
     for (int i = 0; i < 4; ++i) {
       const bool is_G = i < 2;
-      run_training_phase(loss, is_G ? opt_G : opt_D, is_G ? generator_parameters(nets.G) : trainable_parameters(nets.D),
-                         phases[i], intervals[i], real, real_c, gen_z[i], gen_c[i], 4, local, &stats);
+      run_training_phase(loss, is_G ? opt_G : opt_D,
+                         is_G ? generator_parameters(nets.G) : trainable_parameters(nets.D), phases[i],
+                         intervals[i], real, real_c, gen_z[i], gen_c[i], 4, local, &stats);
     }
     EXPECT_TRUE(random.cutoffs.empty() && random.z2s.empty() && random.pl_noises.empty()) << fixture;
     update_ema(nets.G_ema, nets.G, iter.at("ema_beta").get<double>());
@@ -203,9 +209,9 @@ TEST(TrainingLoss, OneIterationMatchesTheOfficialLoop) {
       for (const auto& name : ref.fixture.at("chosen_params").at(is_D ? "D" : "G")) {
         const std::string key = std::string("iter.after.") + net + "." + name.get<std::string>();
         if (!ref.fixture.at("files").contains(key)) continue;
-        torch::nn::Module& m = is_D ? static_cast<torch::nn::Module&>(*nets.D)
-                                    : std::string(net) == "G" ? static_cast<torch::nn::Module&>(*nets.G)
-                                                              : static_cast<torch::nn::Module&>(*nets.G_ema);
+        torch::nn::Module& m = is_D                      ? static_cast<torch::nn::Module&>(*nets.D)
+                               : std::string(net) == "G" ? static_cast<torch::nn::Module&>(*nets.G)
+                                                         : static_cast<torch::nn::Module&>(*nets.G_ema);
         // Absolute: one Adam step moves a weight by about lr (2.5e-3) whatever its magnitude.
         expect_close(find(m, name), ref, key, 1, 2e-5);
       }

@@ -30,7 +30,8 @@ class TrainingSessionTest : public ::testing::Test {
       std::mt19937 rng(i);
       std::vector<uint8_t> px(16 * 16);
       for (int y = 0; y < 16; ++y)
-        for (int x = 0; x < 16; ++x) px[y * 16 + x] = static_cast<uint8_t>((x * 12 + y * 5 + i * 30 + rng() % 20) & 255);
+        for (int x = 0; x < 16; ++x)
+          px[y * 16 + x] = static_cast<uint8_t>((x * 12 + y * 5 + i * 30 + rng() % 20) & 255);
       write_png(dir_ + "/data/img" + std::to_string(i) + ".png", px.data(), 16, 16, 1);
     }
   }
@@ -87,7 +88,8 @@ TEST_F(TrainingSessionTest, FreezeDKeepsTheFirstLayersFixed) {
   session.step();
   session.step();
   const auto after = snapshot_of(session.networks());
-  for (const char* frozen : {"D.b16.fromrgb.weight", "D.b16.fromrgb.bias", "D.b16.conv0.weight", "D.b16.conv0.bias"})
+  for (const char* frozen :
+       {"D.b16.fromrgb.weight", "D.b16.fromrgb.bias", "D.b16.conv0.weight", "D.b16.conv0.bias"})
     EXPECT_TRUE(torch::equal(before.at(frozen), after.at(frozen))) << frozen;
   for (const char* trained : {"D.b16.conv1.weight", "D.b4.out.weight"})
     EXPECT_FALSE(torch::equal(before.at(trained), after.at(trained))) << trained;

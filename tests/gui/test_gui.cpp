@@ -274,8 +274,9 @@ TEST_F(GuiTest, FineTuningFollowsTheTrainedModelInTheView) {
     write_png(path("data/img" + std::to_string(i) + ".png"), px.data(), 32, 32, 3);
   }
   const json train = {{"data", path("data")}, {"out", path("run")}, {"resume", "current"}, {"kimg", 0.008},
-                      {"batch", 4}, {"tick", 0.004}, {"snap", 1}, {"follow", true}};
-  const json script = json::array({json{{"train", train}}, json{{"wait", "train"}}, json{{"wait", "render"}}});
+                      {"batch", 4},           {"tick", 0.004},      {"snap", 1},           {"follow", true}};
+  const json script =
+      json::array({json{{"train", train}}, json{{"wait", "train"}}, json{{"wait", "render"}}});
   auto r = window(script.dump());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string snapshot = path("run/network-snapshot-000000.safetensors");

@@ -30,8 +30,9 @@ struct Form {
 
 std::string describe(const train::DatasetInfo& info) {
   char text[256];
-  std::snprintf(text, sizeof text, "%lld usable images, %dx%d, %d channel%s%s", static_cast<long long>(info.raw_size),
-                info.resolution, info.resolution, info.channels, info.channels == 1 ? "" : "s",
+  std::snprintf(text, sizeof text, "%lld usable images, %dx%d, %d channel%s%s",
+                static_cast<long long>(info.raw_size), info.resolution, info.resolution, info.channels,
+                info.channels == 1 ? "" : "s",
                 info.label_dim ? (", " + std::to_string(info.label_dim) + " classes").c_str() : "");
   std::string out = text;
   if (info.converted) out += "; " + std::to_string(info.converted) + " converted";
@@ -58,13 +59,15 @@ void plot(const train::TrainerHistory& h, const char* stat, const char* label, f
   if (values.empty()) return;
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%s %.4g", label, values.back());
-  ImGui::PlotLines((std::string("##") + stat).c_str(), values.data(), static_cast<int>(values.size()), 0, overlay,
-                   FLT_MAX, FLT_MAX, ImVec2(-1, height));
+  ImGui::PlotLines((std::string("##") + stat).c_str(), values.data(), static_cast<int>(values.size()), 0,
+                   overlay, FLT_MAX, FLT_MAX, ImVec2(-1, height));
 }
 
 void form_fields(PanelContext& ctx, Form& f) {
   const float label_w = ctx.font_size * 5;
-  ImGui::SetNextItemWidth(-label_w);
+  const float check_w =
+      ImGui::CalcTextSize("Check").x + ImGui::GetStyle().FramePadding.x * 2 + ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SetNextItemWidth(-(label_w + check_w));
   if (ImGui::InputTextWithHint("Data", "folder of images or dataset zip", f.data, sizeof f.data))
     f.data_summary.clear();
   ImGui::SameLine();
@@ -138,6 +141,26 @@ train::TrainingOptions options_of(const PanelContext& ctx, const Form& f) {
   return o;
 }
 
+// The form shows what a run was started with (it may come from a script).
+void show_options(Form& f, const train::TrainingOptions& o) {
+  std::snprintf(f.data, sizeof f.data, "%s", o.data.c_str());
+  std::snprintf(f.out, sizeof f.out, "%s", o.out.c_str());
+  f.from_model = !o.resume.empty();
+  static const char* kCfgs[] = {"auto", "stylegan2", "paper256", "paper512", "paper1024", "cifar"};
+  for (int i = 0; i < IM_ARRAYSIZE(kCfgs); ++i)
+    if (o.cfg == kCfgs[i]) f.cfg = i;
+  if (o.kimg) f.kimg = static_cast<float>(*o.kimg);
+  if (o.batch) f.batch = *o.batch;
+  if (o.glr) f.glr = static_cast<float>(*o.glr);
+  if (o.dlr) f.dlr = static_cast<float>(*o.dlr);
+  f.set_gamma = o.gamma.has_value();
+  if (o.gamma) f.gamma = static_cast<float>(*o.gamma);
+  f.freezed = o.freezed;
+  f.mirror = o.mirror;
+  f.tick = static_cast<float>(o.tick);
+  f.snap = o.snap;
+}
+
 }  // namespace
 
 void finetune_panel(PanelContext& ctx) {
@@ -148,6 +171,13 @@ void finetune_panel(PanelContext& ctx) {
   const train::TrainerStatus st = trainer.status();
   const bool active = st.state == train::TrainerState::Starting || st.state == train::TrainerState::Running ||
                       st.state == train::TrainerState::Paused || st.state == train::TrainerState::Stopping;
+  // A run that starts (from the button, a script or a session) brings the panel into view.
+  static bool was_active = false;
+  if (active && !was_active) {
+    ImGui::SetScrollHereY(0.0f);
+    show_options(form, host.last_options());
+  }
+  was_active = active;
   ImGui::BeginDisabled(active);
   form_fields(ctx, form);
   ImGui::EndDisabled();
@@ -169,8 +199,8 @@ void finetune_panel(PanelContext& ctx) {
   if (st.state != train::TrainerState::Idle) {
     const double total_kimg = st.total_nimg / 1000.0, kimg = st.cur_nimg / 1000.0;
     char overlay[128];
-    std::snprintf(overlay, sizeof overlay, "kimg %.2f / %.3g  %.1f img/s  ETA %s", kimg, total_kimg, st.img_per_sec,
-                  duration(st.eta_sec).c_str());
+    std::snprintf(overlay, sizeof overlay, "kimg %.2f / %.3g  %.1f img/s  ETA %s", kimg, total_kimg,
+                  st.img_per_sec, duration(st.eta_sec).c_str());
     ImGui::ProgressBar(total_kimg > 0 ? static_cast<float>(kimg / total_kimg) : 0.0f, ImVec2(-1, 0), overlay);
     ImGui::Text("%s, tick %d", train::trainer_state_name(st.state), st.tick);
     if (!st.message.empty()) {
