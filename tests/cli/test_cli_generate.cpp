@@ -1,4 +1,5 @@
 // generate, mix and convert, end to end, against the official reference outputs.
+#include <algorithm>
 #include <cmath>
 
 #include "core/io/image.h"
@@ -61,14 +62,14 @@ TEST_F(Generate, ConditionalModelNeedsAClassAndUsesIt) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto ref = npy_values(kFixtures + "/ref/orig_cond32/class3_img.npy");
   EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0007.npy"), slice(ref, 2, 3 * 32 * 32)), 1e-3);
-  auto bad = run({"generate", "--model", kFixtures + "/orig_cond32.pkl", "--seeds", "0", "--class", "9",
-                  "--out", dir_});
+  auto bad = run(
+      {"generate", "--model", kFixtures + "/orig_cond32.pkl", "--seeds", "0", "--class", "9", "--out", dir_});
   EXPECT_EQ(bad.exit_code, 2);
 }
 
 TEST_F(Generate, NoiseModeNoneAndGrayscaleOutput) {
-  auto r = run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0", "--noise-mode", "none",
-                "--save-npy", "--out", dir_});
+  auto r = run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0", "--noise-mode",
+                "none", "--save-npy", "--out", dir_});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto ref = npy_values(kFixtures + "/ref/resnet_gray16/noise_none_img.npy");
   EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0000.npy"), slice(ref, 0, 16 * 16)), 1e-3);
@@ -83,7 +84,9 @@ TEST_F(Generate, RgbaModelWritesRgbaPngs) {
 
 TEST_F(Generate, SavedWsRoundTripThroughDashW) {
   ASSERT_EQ(run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "7", "--trunc", "0.7",
-                 "--save-npy", "--out", dir_}).exit_code, 0);
+                 "--save-npy", "--out", dir_})
+                .exit_code,
+            0);
   auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--w", dir_ + "/seed0007_w.npy",
                 "--save-npy", "--out", dir_ + "/w"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -95,21 +98,23 @@ TEST_F(Generate, StyleMixingFlagsMatchTheMixReference) {
   auto r = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "85", "--trunc", "0.8",
                 "--mix-seed", "821", "--styles", "0-2", "--save-npy", "--out", dir_});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/seed0085.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
-            1e-3);
+  EXPECT_LT(
+      max_abs_diff(npy_values(dir_ + "/seed0085.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
+      1e-3);
 }
 
 TEST_F(Generate, MixWritesWhatStyleMixingWrites) {
-  auto r = run({"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "85", "--cols", "821,5", "--styles",
-                "0-2", "--trunc", "0.8", "--save-npy", "--out", dir_});
+  auto r = run({"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "85", "--cols", "821,5",
+                "--styles", "0-2", "--trunc", "0.8", "--save-npy", "--out", dir_});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"85-85", "821-821", "5-5", "85-821", "85-5"}) {
     EXPECT_TRUE(exists(dir_ + "/" + f + ".png")) << f;
     EXPECT_TRUE(exists(dir_ + "/" + f + ".npy")) << f;
     EXPECT_TRUE(exists(dir_ + "/" + f + "_w.npy")) << f;
   }
-  EXPECT_LT(max_abs_diff(npy_values(dir_ + "/85-821.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
-            1e-3);
+  EXPECT_LT(
+      max_abs_diff(npy_values(dir_ + "/85-821.npy"), npy_values(kFixtures + "/ref/skip_rgb32/mix_img.npy")),
+      1e-3);
   Image8 grid = read_image(dir_ + "/grid.png");
   EXPECT_EQ(grid.width, 3 * 32);
   EXPECT_EQ(grid.height, 2 * 32);
@@ -124,9 +129,12 @@ TEST_F(Generate, ConvertedSafetensorsGiveIdenticalImages) {
   const std::string st = dir_ + "/model.safetensors";
   auto c = run({"convert", "--model", kFixtures + "/resnet_gray16.pkl", "--out", st});
   ASSERT_EQ(c.exit_code, 0) << c.output;
-  ASSERT_EQ(run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0,1", "--save-npy", "--out",
-                 dir_ + "/a"}).exit_code, 0);
-  ASSERT_EQ(run({"generate", "--model", st, "--seeds", "0,1", "--save-npy", "--out", dir_ + "/b"}).exit_code, 0);
+  ASSERT_EQ(run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0,1", "--save-npy",
+                 "--out", dir_ + "/a"})
+                .exit_code,
+            0);
+  ASSERT_EQ(run({"generate", "--model", st, "--seeds", "0,1", "--save-npy", "--out", dir_ + "/b"}).exit_code,
+            0);
   for (const char* f : {"seed0000.npy", "seed0001.npy", "seed0001_w.npy"})
     EXPECT_EQ(max_abs_diff(npy_values(dir_ + "/a/" + f), npy_values(dir_ + "/b/" + f)), 0.0) << f;
   auto info = run({"info", "--model", st});
@@ -139,15 +147,59 @@ TEST_F(Generate, BadFlagsExitWithCodeTwo) {
            {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "3-1", "--out", dir_},
            {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--noise-mode", "loud"},
            {"generate", "--model", kFixtures + "/skip_rgb32.pkl"},
-           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--mix-seed", "1", "--styles",
-            "0-99", "--out", dir_},
-           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--w", kFixtures + "/ref/skip_rgb32/psi1_img.npy",
-            "--out", dir_},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--mix-seed", "1",
+            "--styles", "0-99", "--out", dir_},
+           {"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--w",
+            kFixtures + "/ref/skip_rgb32/psi1_img.npy", "--out", dir_},
            {"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "1", "--cols", "x"},
            {"convert", "--model", kFixtures + "/skip_rgb32.pkl", "--out", dir_ + "/x.bin"}}) {
     auto r = run(args);
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.output;
     EXPECT_NE(r.output.find("stylescope"), std::string::npos) << r.output;
+  }
+}
+
+TEST_F(Generate, ClassesAndTruncationSweepFillFoldersAndAGrid) {
+  const std::string model = kFixtures + "/orig_cond32.pkl";
+  auto r = run({"generate", "--model", model, "--seeds", "3,7", "--classes", "0-2", "--trunc-sweep", "1,0.5",
+                "--grid", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The same image as a plain run with that class and psi.
+  auto single = run({"generate", "--model", model, "--seeds", "7", "--class", "2", "--trunc", "0.5", "--out",
+                     dir_ + "/single"});
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  const Image8 swept = read_image(dir_ + "/class02/psi0.5/seed0007.png");
+  const Image8 plain = read_image(dir_ + "/single/seed0007.png");
+  EXPECT_EQ(swept.pixels, plain.pixels);
+  EXPECT_TRUE(exists(dir_ + "/class00/psi1/seed0003.png"));
+  // grid.png: rows class0 psi1, class0 psi0.5, class1 psi1, ...; columns the seeds.
+  const Image8 grid = read_image(dir_ + "/grid.png");
+  ASSERT_EQ(grid.width, 2 * 32);
+  ASSERT_EQ(grid.height, 6 * 32);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(grid.at(5 * 32 + y, 32 + x, c), plain.at(y, x, c));
+  // Rows differ: another class or psi is another image.
+  const Image8 other = read_image(dir_ + "/class02/psi1/seed0007.png");
+  EXPECT_NE(other.pixels, plain.pixels);
+}
+
+TEST_F(Generate, ClassesAndSweepRejectWhatCannotWork) {
+  const std::string cond = kFixtures + "/orig_cond32.pkl", plain = kFixtures + "/skip_rgb32.pkl";
+  const std::vector<std::vector<std::string>> bad = {
+      {"--model", plain, "--seeds", "0", "--classes", "0-1"},               // not conditional
+      {"--model", cond, "--seeds", "0", "--classes", "0-5"},                // class 5 of 5
+      {"--model", cond, "--seeds", "0", "--classes", "0", "--class", "1"},  // both
+      {"--model", plain, "--seeds", "0", "--trunc-sweep", "1,x"},           // not a number
+      {"--model", plain, "--w", kFixtures + "/ref/skip_rgb32/psi1_ws.npy", "--trunc-sweep", "1,0.5"},
+  };
+  for (const auto& args : bad) {
+    std::vector<std::string> full = {"generate"};
+    full.insert(full.end(), args.begin(), args.end());
+    full.insert(full.end(), {"--out", dir_});
+    auto r = run(full);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
   }
 }
 
