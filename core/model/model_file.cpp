@@ -7,6 +7,7 @@
 #include "core/io/pickle/network_pickle.h"
 #include "core/io/safetensors.h"
 #include "core/io/tensor_ref.h"
+#include "core/model/class_names.h"
 
 namespace stylescope {
 
@@ -92,6 +93,8 @@ LoadedModel load_safetensors(const std::string& path, torch::Device device) {
   }
   m.training_set_kwargs = parse_json("training_set_kwargs");
   m.info["has_training_state"] = file.metadata.count("training_state") > 0;
+  const nlohmann::json class_names = parse_json("class_names");
+  if (!class_names.is_null()) m.info["class_names"] = checked_class_names(class_names, m.config.c_dim, path);
   return m;
 }
 
@@ -168,6 +171,7 @@ void save_model_safetensors(const std::string& path, const LoadedModel& model) {
   if (!model.d_kwargs.is_null()) metadata["D_kwargs"] = model.d_kwargs.dump();
   if (!model.training_set_kwargs.is_null())
     metadata["training_set_kwargs"] = model.training_set_kwargs.dump();
+  if (model.info.contains("class_names")) metadata["class_names"] = model.info["class_names"].dump();
   write_safetensors(path, metadata, entries);
 }
 

@@ -105,5 +105,25 @@ TEST_F(Models, BenchReportsJson) {
   EXPECT_EQ(run({"bench", "--config", "nope"}).exit_code, 2);
 }
 
+TEST_F(Models, ConvertCarriesClassNamesThatInfoShows) {
+  const std::string out = dir_ + "/named.safetensors";
+  auto r = run({"convert", "--model", kFixtures + "/orig_cond32.pkl", "--class-names",
+                "cat,dog,100% owl,eel,ant", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = info_json(out);
+  EXPECT_EQ(j["class_names"], (nlohmann::json{"cat", "dog", "100% owl", "eel", "ant"}));
+  // A second conversion keeps them.
+  auto again = run({"convert", "--model", out, "--out", dir_ + "/again.safetensors"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(info_json(dir_ + "/again.safetensors")["class_names"], j["class_names"]);
+  for (const std::string& bad : {"cat,dog", "cat,dog,,eel,ant", "a,b,c,d,e,f"}) {
+    auto b = run({"convert", "--model", kFixtures + "/orig_cond32.pkl", "--class-names", bad, "--out",
+                  dir_ + "/bad.safetensors"});
+    EXPECT_EQ(b.exit_code, 2) << bad << ": " << b.output;
+    EXPECT_NE(b.output.find("--class-names"), std::string::npos) << b.output;
+    EXPECT_FALSE(exists(dir_ + "/bad.safetensors"));
+  }
+}
+
 }  // namespace
 }  // namespace stylescope::test
