@@ -76,7 +76,7 @@ void ExplorerApp::start_recording(const std::string& out) {
   s.timeline.preview = true;
   const RenderRequest timeline = make_render_request(s, models_.generation());
   recorder_.start(renderer->shared_model(), models_.device(), base_options_, timeline,
-                  timeline_frame_count(s.timeline), s.timeline.fps, out);
+                  timeline_frame_count(s.timeline), s.timeline.fps, s.timeline.crf, out);
   status_.info("Recording " + std::to_string(timeline_frame_count(s.timeline)) + " frames to " + out +
                " ...");
 }

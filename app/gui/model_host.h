@@ -42,6 +42,8 @@ class ModelHost {
 
   const std::vector<std::string>& recent() const { return recent_; }
   torch::Device device() const { return device_; }
+  // The forward options every renderer of this window starts from (for renderers on other threads).
+  const ForwardOptions& base_options() const { return base_options_; }
 
  private:
   struct Loaded {

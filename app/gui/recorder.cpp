@@ -48,7 +48,8 @@ Recorder::~Recorder() {
 }
 
 void Recorder::start(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions options,
-                     const RenderRequest& timeline, int64_t frames, double fps, const std::string& out) {
+                     const RenderRequest& timeline, int64_t frames, double fps, int crf,
+                     const std::string& out) {
   if (running_) return;
   if (worker_.joinable()) worker_.join();
   running_ = true;
@@ -57,8 +58,8 @@ void Recorder::start(std::shared_ptr<LoadedModel> model, torch::Device device, F
   done_ = 0;
   total_ = frames;
   started_ = std::chrono::steady_clock::now();
-  worker_ =
-      std::thread(&Recorder::run, this, std::move(model), device, std::move(options), timeline, fps, out);
+  worker_ = std::thread(&Recorder::run, this, std::move(model), device, std::move(options), timeline, fps,
+                        crf, out);
 }
 
 double Recorder::eta_seconds() const {
@@ -69,12 +70,13 @@ double Recorder::eta_seconds() const {
 }
 
 void Recorder::run(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions options,
-                   RenderRequest timeline, double fps, std::string out) {
+                   RenderRequest timeline, double fps, int crf, std::string out) {
   std::string written, error;
-  bool folder = false;
+  bool folder = false, folder_existed = false;
   std::unique_ptr<FrameWriter> writer;
   try {
     folder = is_folder_output(out);
+    folder_existed = std::filesystem::exists(out);
     // Its own renderer: the view's worker keeps rendering the preview while this one records.
     FrameRenderer renderer(model, device, std::move(options));
     timeline.layer.clear();  // the images, not a layer's activations
@@ -91,7 +93,7 @@ void Recorder::run(std::shared_ptr<LoadedModel> model, torch::Device device, For
         } else {
 #ifdef STYLESCOPE_HAVE_VIDEO
           ensure_parent_directory(out);
-          writer = open_mp4_writer(out, format, Mp4Options{fps, 18});
+          writer = open_mp4_writer(out, format, Mp4Options{fps, crf});
 #endif
         }
       }
@@ -110,7 +112,13 @@ void Recorder::run(std::shared_ptr<LoadedModel> model, torch::Device device, For
     writer.reset();  // an unfinished MP4 deletes its temp file
     if (folder) remove_frames(out, frames);
   }
+  // A folder this recording made and left empty goes too (remove() leaves a non-empty one alone).
+  if (written.empty() && folder && !folder_existed) {
+    std::error_code ec;
+    std::filesystem::remove(out, ec);
+  }
   (void)fps;
+  (void)crf;
   std::lock_guard<std::mutex> lock(mutex_);
   written_ = written;
   error_ = error;

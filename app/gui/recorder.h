@@ -19,7 +19,7 @@ class Recorder {
   // Starts recording every frame of `timeline` (a request with timeline keys) to `out`: `.mp4`, or a folder
   // (a trailing '/' or an existing directory). A bad output is reported through take_result(), not thrown.
   void start(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions options,
-             const RenderRequest& timeline, int64_t frames, double fps, const std::string& out);
+             const RenderRequest& timeline, int64_t frames, double fps, int crf, const std::string& out);
   bool running() const { return running_; }
   // A recording has ended and take_result() has not been called yet.
   bool result_pending() const { return finished_; }
@@ -34,7 +34,7 @@ class Recorder {
 
  private:
   void run(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions options,
-           RenderRequest timeline, double fps, std::string out);
+           RenderRequest timeline, double fps, int crf, std::string out);
   std::thread worker_;
   std::atomic<bool> running_{false}, cancel_{false}, finished_{false};
   std::atomic<int64_t> done_{0}, total_{0};

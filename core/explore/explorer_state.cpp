@@ -160,8 +160,10 @@ json to_json(const ExplorerState& s) {
        {{"keys", keys},
         {"kind", s.timeline.kind},
         {"frames_per_key", s.timeline.frames_per_key},
+        {"segment_frames", s.timeline.segment_frames},
         {"loop", s.timeline.loop},
         {"fps", s.timeline.fps},
+        {"crf", s.timeline.crf},
         {"position", s.timeline.position},
         {"playing", s.timeline.playing},
         {"preview", s.timeline.preview}}},
@@ -250,9 +252,14 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
     throw InputError(source, "'timeline.kind' must be linear or cubic, not '" + s.timeline.kind + "'");
   r.read(timeline, "timeline", "frames_per_key", s.timeline.frames_per_key);
   if (s.timeline.frames_per_key < 1) throw InputError(source, "'timeline.frames_per_key' must be at least 1");
+  r.read(timeline, "timeline", "segment_frames", s.timeline.segment_frames);
+  for (int n : s.timeline.segment_frames)
+    if (n < 1) throw InputError(source, "'timeline.segment_frames' must hold frame counts of at least 1");
   r.read(timeline, "timeline", "loop", s.timeline.loop);
   r.read(timeline, "timeline", "fps", s.timeline.fps);
   if (!(s.timeline.fps > 0)) throw InputError(source, "'timeline.fps' must be positive");
+  r.read(timeline, "timeline", "crf", s.timeline.crf);
+  if (s.timeline.crf < 0 || s.timeline.crf > 51) throw InputError(source, "'timeline.crf' must be 0 to 51");
   r.read(timeline, "timeline", "position", s.timeline.position);
   r.read(timeline, "timeline", "playing", s.timeline.playing);
   r.read(timeline, "timeline", "preview", s.timeline.preview);

@@ -76,8 +76,12 @@ struct TimelineState {
   std::vector<ExplorerState> keys;
   std::string kind = "cubic";  // linear | cubic (gen_video.py's defaults: cubic, 120 frames per key, 60 fps)
   int frames_per_key = 120;
+  // Frames of segment i (key i to key i+1; with loop the last is the way back to key 0). Missing entries
+  // take frames_per_key, so an empty list is the uniform timeline.
+  std::vector<int> segment_frames;
   bool loop = false;
   double fps = 60;
+  int crf = 18;          // H.264 quality of MP4 recordings (0 lossless .. 51), as `video --crf`
   double position = 0;   // scrub position in frames
   bool playing = false;  // position advances at fps (and wraps)
   bool preview = false;  // the view shows the path at `position` instead of the current state

@@ -45,7 +45,8 @@ torch::Tensor FrameRenderer::timeline_ws(const RenderRequest& r) {
   const bool same_path = path_ && path_request_.timeline_keys == r.timeline_keys &&
                          path_request_.timeline_kind == r.timeline_kind &&
                          path_request_.timeline_loop == r.timeline_loop &&
-                         path_request_.timeline_frames_per_key == r.timeline_frames_per_key;
+                         path_request_.timeline_frames_per_key == r.timeline_frames_per_key &&
+                         path_request_.timeline_segment_frames == r.timeline_segment_frames;
   if (!same_path) {
     std::vector<std::pair<RenderRequest, torch::Tensor>> cache;
     std::vector<torch::Tensor> keys;
@@ -57,8 +58,11 @@ torch::Tensor FrameRenderer::timeline_ws(const RenderRequest& r) {
     }
     key_ws_ = std::move(cache);
     path_.reset();
-    path_.emplace(torch::cat(keys, 0), parse_interpolation_kind(r.timeline_kind, "timeline.kind"),
-                  r.timeline_loop, r.timeline_frames_per_key);
+    const auto kind = parse_interpolation_kind(r.timeline_kind, "timeline.kind");
+    if (r.timeline_segment_frames.empty())
+      path_.emplace(torch::cat(keys, 0), kind, r.timeline_loop, r.timeline_frames_per_key);
+    else
+      path_.emplace(torch::cat(keys, 0), kind, r.timeline_loop, r.timeline_segment_frames);
     path_request_ = r;
   }
   return path_->frame(r.timeline_frame).unsqueeze(0);

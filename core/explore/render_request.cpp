@@ -16,7 +16,8 @@ auto fields(const RenderRequest& r) {
                   r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_w_file,
                   r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
                   r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.timeline_keys, r.timeline_kind,
-                  r.timeline_loop, r.timeline_frames_per_key, r.timeline_frame, r.delay_ms);
+                  r.timeline_loop, r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame,
+                  r.delay_ms);
 }
 
 }  // namespace
@@ -36,9 +37,18 @@ std::vector<std::pair<uint32_t, double>> seed_weights(double x, double y) {
   return out;
 }
 
+std::vector<int64_t> timeline_segments(const TimelineState& t) {
+  const int64_t count = path_segment_count(static_cast<int64_t>(std::max<size_t>(t.keys.size(), 1)), t.loop);
+  std::vector<int64_t> frames;
+  for (int64_t i = 0; i < count; ++i)
+    frames.push_back(i < static_cast<int64_t>(t.segment_frames.size()) ? std::max(1, t.segment_frames[i])
+                                                                       : std::max(1, t.frames_per_key));
+  return frames;
+}
+
 int64_t timeline_frame_count(const TimelineState& t) {
   if (t.keys.empty()) return 0;
-  return path_frame_count(static_cast<int64_t>(t.keys.size()), std::max(1, t.frames_per_key), t.loop);
+  return path_frame_count(timeline_segments(t), static_cast<int64_t>(t.keys.size()), t.loop);
 }
 
 int64_t timeline_frame_at(const TimelineState& t) {
@@ -59,6 +69,7 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
     r.timeline_kind = s.timeline.kind;
     r.timeline_loop = s.timeline.loop;
     r.timeline_frames_per_key = std::max(1, s.timeline.frames_per_key);
+    if (!s.timeline.segment_frames.empty()) r.timeline_segment_frames = timeline_segments(s.timeline);
     r.timeline_frame = timeline_frame_at(s.timeline);
     return r;
   }

@@ -45,6 +45,7 @@ struct RenderRequest {
   std::string timeline_kind = "cubic";
   bool timeline_loop = false;
   int timeline_frames_per_key = 1;
+  std::vector<int64_t> timeline_segment_frames;  // non-empty: each segment's frames (overrides the above)
   int64_t timeline_frame = 0;
   int delay_ms = 0;  // tests: hold the worker this long before rendering
 
@@ -61,6 +62,8 @@ RenderRequest make_render_request(const ExplorerState& state, uint64_t model_gen
 
 // Frames of the state's timeline path (0 without keys), and the frame the scrub position shows.
 int64_t timeline_frame_count(const TimelineState& timeline);
+// Each segment's frames (segment_frames, frames_per_key where it has no entry); one entry without keys.
+std::vector<int64_t> timeline_segments(const TimelineState& timeline);
 int64_t timeline_frame_at(const TimelineState& timeline);
 
 }  // namespace stylescope

@@ -1,5 +1,7 @@
 #include "core/latent/interpolation.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "core/io/errors.h"
@@ -88,14 +90,39 @@ torch::Tensor not_a_knot_second_derivatives(const torch::Tensor& y) {
   return m;
 }
 
+int64_t path_segment_count(int64_t num_keys, bool loop) {
+  return num_keys <= 1 ? 1 : (loop ? num_keys : num_keys - 1);
+}
+
+int64_t path_frame_count(const std::vector<int64_t>& segment_frames, int64_t num_keys, bool loop) {
+  int64_t total = 0;
+  for (int64_t n : segment_frames) total += n;
+  return num_keys <= 1 || loop ? total : total + 1;
+}
+
 KeyframePath::KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bool loop,
                            int64_t frames_per_key)
-    : keys_(keys), kind_(kind), loop_(loop), frames_per_key_(frames_per_key) {
+    : KeyframePath(keys, kind, loop,
+                   std::vector<int64_t>(keys.defined() && keys.dim() >= 2
+                                            ? static_cast<size_t>(path_segment_count(keys.size(0), loop))
+                                            : 1,
+                                        frames_per_key)) {}
+
+KeyframePath::KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bool loop,
+                           std::vector<int64_t> segment_frames)
+    : keys_(keys), kind_(kind), loop_(loop), segment_frames_(std::move(segment_frames)) {
   if (!keys.defined() || keys.dim() < 2 || keys.size(0) < 1)
     throw InputError("an interpolation path needs keys");
-  if (frames_per_key < 1)
-    throw InputError("--frames-per-key: " + std::to_string(frames_per_key) +
-                     " is not a positive frame count");
+  if (static_cast<int64_t>(segment_frames_.size()) != path_segment_count(keys.size(0), loop))
+    throw InputError("a path through " + std::to_string(keys.size(0)) + " keys needs " +
+                     std::to_string(path_segment_count(keys.size(0), loop)) + " segment lengths, got " +
+                     std::to_string(segment_frames_.size()));
+  int64_t start = 0;
+  for (int64_t n : segment_frames_) {
+    if (n < 1) throw InputError("--frames-per-key: " + std::to_string(n) + " is not a positive frame count");
+    segment_start_.push_back(start);
+    start += n;
+  }
   const int64_t k = keys.size(0);
   flat_ = keys.to(torch::kFloat64).reshape({k, -1, keys.size(-1)});
   if (kind != InterpolationKind::Cubic || k == 1) return;
@@ -117,10 +144,13 @@ KeyframePath::KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bo
 torch::Tensor KeyframePath::frame(int64_t index) const {
   TORCH_CHECK(index >= 0 && index < num_frames(), "frame index out of range");
   const int64_t k = num_keys();
-  const int64_t segment = index / frames_per_key_, offset = index % frames_per_key_;
   if (k == 1) return keys_[0].clone();
+  const int64_t segment =
+      std::upper_bound(segment_start_.begin(), segment_start_.end(), index) - segment_start_.begin() - 1;
+  const int64_t offset = index - segment_start_[segment], length = segment_frames_[segment];
   if (offset == 0) return keys_[segment % k].clone();
-  return between(segment, static_cast<double>(offset) / static_cast<double>(frames_per_key_))
+  if (offset == length) return keys_[(segment + 1) % k].clone();  // the last frame of an open path
+  return between(segment, static_cast<double>(offset) / static_cast<double>(length))
       .to(keys_.dtype())
       .reshape(keys_.sizes().slice(1));
 }

@@ -20,6 +20,11 @@ const char* interpolation_kind_name(InterpolationKind kind);
 // Frames of a walk through `num_keys` keys with `frames_per_key` frames per segment: (K-1)*N + 1 (ends
 // exactly on the last key), K*N with a loop (the frame after the last is the first), N when K == 1.
 int64_t path_frame_count(int64_t num_keys, int64_t frames_per_key, bool loop);
+// Segments of a walk: K-1 (key i to key i+1), K with a loop (the last key back to the first), 1 when K == 1.
+int64_t path_segment_count(int64_t num_keys, bool loop);
+// Frames of a walk whose segment i has segment_frames[i] frames: their sum, plus the final key without a
+// loop.
+int64_t path_frame_count(const std::vector<int64_t>& segment_frames, int64_t num_keys, bool loop);
 
 class KeyframePath {
  public:
@@ -34,13 +39,17 @@ class KeyframePath {
   //    (positions -2K .. 3K-1), drawn on [0, K). It passes through every key and closes the loop.
   // InputError for an empty key set or frames_per_key < 1.
   KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bool loop, int64_t frames_per_key);
+  // Segment i (key i to key i+1) takes segment_frames[i] frames, path_segment_count() of them; the shape of
+  // the path is the same, only where the frames fall on it changes.
+  KeyframePath(const torch::Tensor& keys, InterpolationKind kind, bool loop,
+               std::vector<int64_t> segment_frames);
 
   int64_t num_keys() const { return keys_.size(0); }
-  int64_t num_frames() const { return path_frame_count(num_keys(), frames_per_key_, loop_); }
+  int64_t num_frames() const { return path_frame_count(segment_frames_, num_keys(), loop_); }
   InterpolationKind kind() const { return kind_; }
 
   // The latent of frame i (shape keys.sizes()[1:], the keys' dtype and device). A frame that falls on a
-  // key (i a multiple of frames_per_key) returns that key exactly.
+  // key (the first frame of a segment, or the last frame of an open path) returns that key exactly.
   torch::Tensor frame(int64_t index) const;
 
  private:
@@ -53,7 +62,8 @@ class KeyframePath {
   InterpolationKind kind_;
   bool loop_;
   bool spline_ = false;
-  int64_t frames_per_key_;
+  std::vector<int64_t> segment_frames_;  // frames of each segment
+  std::vector<int64_t> segment_start_;   // first frame of each segment
 };
 
 // Second derivatives of the not-a-knot cubic spline through y [n, D] at unit-spaced positions (n >= 4).

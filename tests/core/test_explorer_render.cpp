@@ -3,14 +3,18 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "core/explore/async_renderer.h"
+#include "core/explore/direction_strip.h"
 #include "core/explore/frame_renderer.h"
 #include "core/io/image_convert.h"
 #include "core/io/npy.h"
 #include "core/io/tensor_ref.h"
+#include "core/latent/direction_compute.h"
+#include "core/latent/direction_file.h"
 #include "core/latent/latents.h"
 
 namespace stylescope {
@@ -209,6 +213,61 @@ TEST(FrameRenderer, TimelineFramesOnKeysAreThoseKeysImages) {
   EXPECT_EQ(fr.render(t).pixels, key_b.pixels);
   t.timeline_frame = 5;
   EXPECT_NE(fr.render(t).pixels, key_b.pixels);
+}
+
+TEST(FrameRenderer, TimelineSegmentsKeepTheirOwnLengths) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  const RenderRequest a = seed_request(4), b = seed_request(9), c = seed_request(2);
+  RenderRequest t;
+  t.timeline_keys = {a, b, c};
+  t.timeline_kind = "linear";
+  t.timeline_segment_frames = {2, 5};  // b at frame 2, c at frame 7
+  const RenderedFrame key_b = fr.render(b), key_c = fr.render(c);
+  t.timeline_frame = 2;
+  EXPECT_EQ(fr.render(t).pixels, key_b.pixels);
+  t.timeline_frame = 7;
+  EXPECT_EQ(fr.render(t).pixels, key_c.pixels);
+  t.timeline_frame = 4;
+  EXPECT_NE(fr.render(t).pixels, key_b.pixels);
+  EXPECT_NE(fr.render(t).pixels, key_c.pixels);
+}
+
+TEST(DirectionStrip, EachCellIsTheRequestWithThatAlpha) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  const std::string dir = testing::TempDir() + "/strip_dirs";
+  std::filesystem::create_directories(dir);
+  const DirectionSet set = sefa_directions(model->G, {}, 3);
+  save_direction_set(dir + "/dirs.npy", set);
+  RenderRequest base = seed_request(6);
+  base.directions_file = dir + "/dirs.npy";
+  base.direction_alphas = {{0, 1.5}, {2, -1.0}};  // direction 0 stays at 1.5 in every cell
+  base.layer = "b16.conv1";                       // a strip shows images, not the layer view
+  const std::vector<double> alphas = direction_strip_alphas();
+  const RenderedFrame strip = render_direction_strip(fr, base, 2, alphas);
+  ASSERT_TRUE(strip.error.empty()) << strip.error;
+  ASSERT_EQ(strip.width, 32 * static_cast<int>(alphas.size()));
+  ASSERT_EQ(strip.height, 32);
+  ASSERT_EQ(strip.channels, 3);
+  std::vector<std::vector<uint8_t>> cells;
+  for (size_t k = 0; k < alphas.size(); ++k) {
+    RenderRequest r = base;
+    r.layer.clear();
+    if (alphas[k] == 0)
+      r.direction_alphas.erase(2);
+    else
+      r.direction_alphas[2] = alphas[k];
+    const RenderedFrame expected = fr.render(r);
+    std::vector<uint8_t> cell;
+    for (int y = 0; y < 32; ++y) {
+      const uint8_t* row = strip.pixels.data() + (static_cast<size_t>(y) * strip.width + k * 32) * 3;
+      cell.insert(cell.end(), row, row + 32 * 3);
+    }
+    EXPECT_EQ(cell, expected.pixels) << "alpha " << alphas[k];
+    cells.push_back(cell);
+  }
+  EXPECT_NE(cells.front(), cells.back());  // the direction does something
 }
 
 // A render function that blocks until released, to look inside the worker while it is busy.

@@ -81,9 +81,34 @@ TEST(ExplorerState, TimelineDefaultsAndBadValues) {
   EXPECT_FALSE(s.timeline.preview);
   EXPECT_THROW(state_from_json({{"timeline", {{"kind", "slerp"}}}}, "t"), InputError);
   EXPECT_THROW(state_from_json({{"timeline", {{"frames_per_key", 0}}}}, "t"), InputError);
+  EXPECT_EQ(s.timeline.crf, 18);  // as `video --crf`
+  EXPECT_TRUE(s.timeline.segment_frames.empty());
+  EXPECT_THROW(state_from_json({{"timeline", {{"segment_frames", {3, 0}}}}}, "t"), InputError);
+  EXPECT_THROW(state_from_json({{"timeline", {{"crf", 52}}}}, "t"), InputError);
+  EXPECT_THROW(state_from_json({{"timeline", {{"crf", -1}}}}, "t"), InputError);
   EXPECT_THROW(state_from_json({{"timeline", {{"keys", 3}}}}, "t"), InputError);
   EXPECT_THROW(state_from_json({{"timeline", {{"keys", {{{"truncation", {{"psi", "x"}}}}}}}}}, "t"),
                InputError);
+}
+
+TEST(ExplorerState, SegmentLengthsAndCrfRoundTripAndReachTheRequest) {
+  ExplorerState s = edited_state();  // 2 keys, 7 frames per key, loop
+  s.timeline.segment_frames = {3};   // the second segment (back to key 1) keeps 7
+  s.timeline.crf = 30;
+  const ExplorerState back = state_from_json(to_json(s), "t");
+  EXPECT_EQ(back.timeline.segment_frames, std::vector<int>({3}));
+  EXPECT_EQ(back.timeline.crf, 30);
+  EXPECT_EQ(timeline_segments(s.timeline), std::vector<int64_t>({3, 7}));
+  EXPECT_EQ(timeline_frame_count(s.timeline), 10);
+  s.timeline.preview = true;
+  s.timeline.position = 3;
+  const RenderRequest r = make_render_request(s, 1);
+  EXPECT_EQ(r.timeline_segment_frames, std::vector<int64_t>({3, 7}));
+  s.timeline.segment_frames = {4};
+  EXPECT_NE(make_render_request(s, 1), r);  // another length is another path
+  s.timeline.loop = false;                  // one segment left
+  EXPECT_EQ(timeline_segments(s.timeline), std::vector<int64_t>({4}));
+  EXPECT_EQ(timeline_frame_count(s.timeline), 5);
 }
 
 TEST(ExplorerState, MissingKeysAreDefaultedAndUnknownKeysIgnored) {

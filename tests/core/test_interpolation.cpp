@@ -37,6 +37,47 @@ TEST(Interpolation, FrameCountsFollowTheIssue) {
   EXPECT_EQ(KeyframePath(random_keys(3, {4, 8}), InterpolationKind::Cubic, false, 10).num_frames(), 21);
 }
 
+TEST(Interpolation, SegmentsCanHaveTheirOwnLengths) {
+  const auto keys = random_keys(3, {2, 4});
+  // Open path: segments of 3 and 5 frames, 3 + 5 + 1 frames, keys at 0, 3 and 8.
+  KeyframePath open(keys, InterpolationKind::Linear, false, std::vector<int64_t>{3, 5});
+  ASSERT_EQ(open.num_frames(), 9);
+  EXPECT_TRUE(torch::equal(open.frame(0), keys[0]));
+  EXPECT_TRUE(torch::equal(open.frame(3), keys[1]));
+  EXPECT_TRUE(torch::equal(open.frame(8), keys[2]));
+  EXPECT_LT(max_abs(open.frame(1), keys[0] + (keys[1] - keys[0]) / 3), 1e-6);
+  EXPECT_LT(max_abs(open.frame(5), keys[1] + (keys[2] - keys[1]) * 2 / 5), 1e-6);
+  // Loop: a third segment leads back to key 0.
+  KeyframePath loop(keys, InterpolationKind::Linear, true, std::vector<int64_t>{2, 3, 4});
+  ASSERT_EQ(loop.num_frames(), 9);
+  EXPECT_TRUE(torch::equal(loop.frame(2), keys[1]));
+  EXPECT_TRUE(torch::equal(loop.frame(5), keys[2]));
+  EXPECT_LT(max_abs(loop.frame(7), keys[2] + (keys[0] - keys[2]) / 2), 1e-6);
+  // Equal lengths are exactly the uniform path, for every kind.
+  const auto four = random_keys(4, {2, 4}, 3);
+  for (auto kind : {InterpolationKind::Linear, InterpolationKind::Cubic, InterpolationKind::Slerp})
+    for (bool closed : {false, true}) {
+      KeyframePath uniform(four, kind, closed, 6);
+      KeyframePath listed(four, kind, closed, std::vector<int64_t>(closed ? 4 : 3, 6));
+      ASSERT_EQ(uniform.num_frames(), listed.num_frames());
+      for (int64_t f = 0; f < uniform.num_frames(); ++f)
+        ASSERT_TRUE(torch::equal(uniform.frame(f), listed.frame(f)));
+    }
+  // Cubic with uneven segments still passes through every key on its first frame.
+  KeyframePath cubic(four, InterpolationKind::Cubic, false, std::vector<int64_t>{2, 7, 3});
+  EXPECT_EQ(cubic.num_frames(), 13);
+  EXPECT_TRUE(torch::equal(cubic.frame(2), four[1]));
+  EXPECT_TRUE(torch::equal(cubic.frame(9), four[2]));
+  EXPECT_TRUE(torch::equal(cubic.frame(12), four[3]));
+  EXPECT_EQ(path_frame_count(std::vector<int64_t>{2, 7, 3}, 4, false), 13);
+  EXPECT_EQ(path_segment_count(4, true), 4);
+  EXPECT_EQ(path_segment_count(1, true), 1);
+  // The wrong number of lengths, or a length below 1, is an input error.
+  EXPECT_THROW(KeyframePath(keys, InterpolationKind::Linear, false, std::vector<int64_t>{3}), InputError);
+  EXPECT_THROW(KeyframePath(keys, InterpolationKind::Linear, true, std::vector<int64_t>{3, 3}), InputError);
+  EXPECT_THROW(KeyframePath(keys, InterpolationKind::Linear, false, std::vector<int64_t>{3, 0}), InputError);
+}
+
 TEST(Interpolation, EveryKindHitsItsKeysExactly) {
   const auto ws = random_keys(5, {4, 8});
   const auto zs = random_keys(5, {16}).to(torch::kFloat64);

@@ -136,6 +136,13 @@ TEST_F(GuiTest, ADirectionSliderShowsWhatEditRenders) {
   EXPECT_NE(pixels(path("view.png")), pixels(path("edit/seed0012_d01_03.png")));  // alpha 0
   const std::vector<std::string> panels = read_json("layout.json").at("panels");
   EXPECT_NE(std::find(panels.begin(), panels.end(), "Directions"), panels.end());
+  // Given a moment, each direction shows its strip of previews (rendered on their own worker).
+  auto strips =
+      window(R"([{"set": {"latent": {"x": 12}, "directions": {"file": ")" + dirs +
+             R"(", "alphas": {"1": 2.0}}}}, {"wait": "render"}, {"wait_ms": 2500}, {"wait": "render"}])");
+  ASSERT_EQ(strips.exit_code, 0) << strips.output;
+  const std::vector<std::string> with_strips = read_json("layout.json").at("panels");
+  EXPECT_NE(std::find(with_strips.begin(), with_strips.end(), "Directions previews"), with_strips.end());
 }
 
 TEST_F(GuiTest, LayerViewShowsActivations) {
@@ -233,6 +240,53 @@ TEST_F(GuiTest, RecordingAnMp4AndCancellingOneLeaveOnlyFinishedFiles) {
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(path("videos"))) files.push_back(entry.path().filename());
   EXPECT_EQ(files, std::vector<std::string>({"walk.mp4"}));
+}
+
+TEST_F(GuiTest, EachSegmentKeepsItsOwnLengthAndTheCrfReachesTheMp4) {
+  // Two keys with loop: 2 frames from key 1 to key 2, then 5 back: 7 frames, key 2 at frame 2.
+  const std::string frames = path("frames") + "/";
+  auto r = window(std::string("[") + kTwoKeys +
+                  R"(, {"set": {"timeline": {"loop": true, "segment_frames": [2, 5]}}}, {"record": ")" +
+                  frames + R"("}, {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(frames + "frame000006.png"));
+  EXPECT_FALSE(fs::exists(frames + "frame000007.png"));
+  auto b = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "9",
+                "--trunc", "0.7", "--out", path("b")});
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(pixels(frames + "frame000002.png"), pixels(path("b/seed0009.png")));
+  EXPECT_NE(pixels(frames + "frame000003.png"), pixels(path("b/seed0009.png")));
+  // The Timeline panel's CRF: lossless is far bigger than the smallest setting.
+  for (int crf : {0, 51}) {
+    auto v =
+        window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 30, "crf": )" +
+               std::to_string(crf) + R"(}}}, {"record": ")" + path("crf" + std::to_string(crf) + ".mp4") +
+               R"("}, {"wait": "record"}, {"wait": "render"}])");
+    ASSERT_EQ(v.exit_code, 0) << v.output;
+  }
+  EXPECT_GT(fs::file_size(path("crf0.mp4")), 2 * fs::file_size(path("crf51.mp4")));
+}
+
+TEST_F(GuiTest, ACancelledFrameFolderRecordingLeavesNoFolder) {
+  const std::string folder = path("pngs");
+  auto c = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
+                  {"record": ")" +
+                  folder + R"(/"}, {"wait_ms": 300}, {"cancel_record": true},
+                  {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(read_json("layout.json").at("status").get<std::string>(), "Recording cancelled");
+  EXPECT_FALSE(fs::exists(folder));
+  // A folder that was there before stays, emptied of the frames the recording wrote.
+  fs::create_directories(folder);
+  std::ofstream(folder + "/mine.txt") << "keep";
+  auto d = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
+                  {"record": ")" +
+                  folder + R"(/"}, {"wait_ms": 300}, {"cancel_record": true},
+                  {"wait": "record"}, {"wait": "render"}])");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path().filename());
+  EXPECT_EQ(files, std::vector<std::string>({"mine.txt"}));
 }
 
 TEST_F(GuiTest, ScrubbingOntoAKeyShowsExactlyThatKey) {

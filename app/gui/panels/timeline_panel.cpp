@@ -39,7 +39,25 @@ void jump_to(ExplorerState& state, const ExplorerState& key) {
   state = std::move(next);
 }
 
-void key_list(ExplorerState& state) {
+// The frames of the segment after key i (to the next key, or back to the first with loop), editable.
+void segment_field(TimelineState& t, int i, float width) {
+  const std::vector<int64_t> segments = timeline_segments(t);
+  if (t.keys.size() < 2 || i >= static_cast<int>(segments.size())) return;
+  int frames = static_cast<int>(segments[i]);
+  ImGui::SameLine();
+  ImGui::TextDisabled("->");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::InputInt("##segment", &frames, 0)) {
+    t.segment_frames.assign(segments.begin(), segments.end());
+    t.segment_frames[i] = std::clamp(frames, 1, 1000000);
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("frames from key %d to key %d", i + 1,
+                      i + 2 > static_cast<int>(t.keys.size()) ? 1 : i + 2);
+}
+
+void key_list(ExplorerState& state, float font) {
   auto& keys = state.timeline.keys;
   int move_from = -1, move_to = -1, erase = -1, jump = -1;
   for (int i = 0; i < static_cast<int>(keys.size()); ++i) {
@@ -53,6 +71,7 @@ void key_list(ExplorerState& state) {
     if (ImGui::SmallButton("x")) erase = i;
     ImGui::SameLine();
     ImGui::Text("%d: %s", i + 1, key_label(keys[i]).c_str());
+    segment_field(state.timeline, i, font * 3);
     ImGui::PopID();
   }
   if (move_from >= 0) std::swap(keys[move_from], keys[move_to]);
@@ -86,6 +105,11 @@ void record_controls(PanelContext& ctx) {
   ImGui::BeginDisabled(ctx.state.timeline.keys.empty() || !ctx.model || !ctx.record);
   if (ImGui::Button("Record")) ctx.record(out);
   ImGui::EndDisabled();
+  int& crf = ctx.state.timeline.crf;
+  ImGui::SetNextItemWidth(f * 3);
+  if (ImGui::InputInt("CRF (.mp4)", &crf, 0)) crf = std::clamp(crf, 0, 51);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("H.264 quality: 0 lossless, 18 the default (as video --crf), 51 the smallest file");
 }
 
 }  // namespace
@@ -95,7 +119,7 @@ void timeline_panel(PanelContext& ctx) {
   TimelineState& t = ctx.state.timeline;
   const float f = ctx.font_size;
   if (ImGui::Button("Add current state as key")) t.keys.push_back(timeline_key(ctx.state));
-  key_list(ctx.state);
+  key_list(ctx.state, f);
 
   int kind = t.kind == "linear" ? 0 : 1;
   ImGui::SetNextItemWidth(f * 6);
@@ -103,7 +127,10 @@ void timeline_panel(PanelContext& ctx) {
   ImGui::SameLine();
   ImGui::Checkbox("Loop", &t.loop);
   ImGui::SetNextItemWidth(f * 6);
-  if (ImGui::InputInt("Frames per key", &t.frames_per_key)) t.frames_per_key = std::max(1, t.frames_per_key);
+  if (ImGui::InputInt("Frames per key", &t.frames_per_key)) {
+    t.frames_per_key = std::max(1, t.frames_per_key);
+    t.segment_frames.clear();  // sets every segment; the key list's fields then change single ones
+  }
   ImGui::SetNextItemWidth(f * 6);
   if (ImGui::InputDouble("FPS", &t.fps, 1, 10, "%.0f")) t.fps = std::clamp(t.fps, 1.0, 240.0);
 
