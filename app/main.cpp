@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::add_edit_command(app);
   cli::add_dataset_command(app);
   cli::add_train_command(app);
+  cli::add_analyze_command(app);
   gui::add_gui_command(app);
 
   // `stylescope [--model M] ...` without a subcommand means `stylescope gui ...`.

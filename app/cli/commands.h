@@ -14,5 +14,6 @@ void add_directions_command(CLI::App& app);
 void add_edit_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_analyze_command(CLI::App& app);
 
 }  // namespace stylescope::cli

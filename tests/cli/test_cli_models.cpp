@@ -116,13 +116,34 @@ TEST_F(Models, ConvertCarriesClassNamesThatInfoShows) {
   auto again = run({"convert", "--model", out, "--out", dir_ + "/again.safetensors"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(info_json(dir_ + "/again.safetensors")["class_names"], j["class_names"]);
-  for (const std::string& bad : {"cat,dog", "cat,dog,,eel,ant", "a,b,c,d,e,f"}) {
+  for (std::string bad : {"cat,dog", "cat,dog,,eel,ant", "a,b,c,d,e,f"}) {
     auto b = run({"convert", "--model", kFixtures + "/orig_cond32.pkl", "--class-names", bad, "--out",
                   dir_ + "/bad.safetensors"});
     EXPECT_EQ(b.exit_code, 2) << bad << ": " << b.output;
     EXPECT_NE(b.output.find("--class-names"), std::string::npos) << b.output;
     EXPECT_FALSE(exists(dir_ + "/bad.safetensors"));
   }
+}
+
+TEST_F(Models, AnalyzeResolutionUsageWritesTheTableTheChartAndTheSkipSums) {
+  auto r = run({"analyze", "--model", kFixtures + "/skip_rgb32.pkl", "--resolution-usage", "--samples", "6",
+                "--threads", "2", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(dir_ + "/resolution_usage.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["resolutions"], (nlohmann::json{4, 8, 16, 32}));
+  double sum = 0;
+  for (double s : j["share"]) sum += s;
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+  EXPECT_EQ(j["samples"], 6);
+  EXPECT_TRUE(exists(dir_ + "/resolution_usage.png"));
+  EXPECT_TRUE(exists(dir_ + "/skip_sums.png"));
+  // A non-skip generator has no ToRGB outputs to compare: a one-line refusal.
+  auto orig =
+      run({"analyze", "--model", kFixtures + "/orig_cond32.pkl", "--resolution-usage", "--out", dir_ + "/o"});
+  EXPECT_EQ(orig.exit_code, 2) << orig.output;
+  EXPECT_NE(orig.output.find("skip"), std::string::npos) << orig.output;
+  EXPECT_EQ(run({"analyze", "--model", kFixtures + "/skip_rgb32.pkl", "--out", dir_ + "/n"}).exit_code, 2);
 }
 
 }  // namespace

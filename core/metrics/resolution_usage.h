@@ -1,0 +1,33 @@
+#pragma once
+// Resolution usage (StyleGAN2 paper, Fig. 8): how much each resolution's ToRGB output contributes to the
+// final image of a `skip` generator. Each block's ToRGB output is upsampled to the final resolution with
+// the generator's own skip upsampling (so the upsampled outputs sum exactly to the image); its
+// contribution is its standard deviation over pixels and channels, divided by the sum over resolutions.
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/model/generator.h"
+
+namespace stylescope {
+
+struct ResolutionContributions {
+  std::vector<int> resolutions;  // 4, 8, ..., img_resolution
+  std::vector<double> share;     // per resolution, sums to 1
+  // The skip sum up to each resolution, upsampled to the final one: [R, C, H, W] float32 for one sample
+  // (the last entry is the image itself). Only filled by contributions_of_ws.
+  torch::Tensor partial_images;
+};
+
+// One latent: ws [1, num_ws, w_dim]. UnsupportedError for a generator that is not `skip`.
+ResolutionContributions contributions_of_ws(Generator& generator, const torch::Tensor& ws,
+                                            const ForwardOptions& options);
+
+// The mean share over `ws` [N, num_ws, w_dim], computed in batches; `progress(done)` after each batch
+// (it may throw to cancel).
+ResolutionContributions mean_contributions(Generator& generator, const torch::Tensor& ws,
+                                           const ForwardOptions& options, int64_t batch,
+                                           const std::function<void(int64_t)>& progress = {});
+
+}  // namespace stylescope
