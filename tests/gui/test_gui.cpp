@@ -190,6 +190,12 @@ const char* kTwoKeys = R"({"set": {"latent": {"x": 5}}}, {"wait": "render"}, {"a
                           {"set": {"latent": {"x": 1}, "truncation": {"psi": 1.0},
                                    "timeline": {"kind": "linear", "frames_per_key": 3}}})";
 
+// The two keys with 20000 frames per segment, recorded to `out` and cancelled long before the end.
+std::string cancelled_recording_script(const std::string& out) {
+  return std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}}, {"record": ")" +
+         out + R"("}, {"wait_ms": 300}, {"cancel_record": true}, {"wait": "record"}, {"wait": "render"}])";
+}
+
 TEST_F(GuiTest, RecordingTheTimelineWritesEveryFrameFromKeyToKey) {
   const std::string frames = path("frames") + "/";
   auto r = window(std::string("[") + kTwoKeys + R"(, {"record": ")" + frames +
@@ -231,10 +237,7 @@ TEST_F(GuiTest, RecordingAnMp4AndCancellingOneLeaveOnlyFinishedFiles) {
   EXPECT_GT(fs::file_size(mp4), 0u);
   // 20001 frames: cancelled long before the end, it leaves neither the video nor its temp file.
   const std::string cancelled = path("videos/cancelled.mp4");
-  auto c = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
-                  {"record": ")" +
-                  cancelled + R"("}, {"wait_ms": 300}, {"cancel_record": true},
-                  {"wait": "record"}, {"wait": "render"}])");
+  auto c = window(cancelled_recording_script(cancelled));
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_EQ(read_json("layout.json").at("status").get<std::string>(), "Recording cancelled");
   std::vector<std::string> files;
@@ -269,20 +272,14 @@ TEST_F(GuiTest, EachSegmentKeepsItsOwnLengthAndTheCrfReachesTheMp4) {
 
 TEST_F(GuiTest, ACancelledFrameFolderRecordingLeavesNoFolder) {
   const std::string folder = path("pngs");
-  auto c = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
-                  {"record": ")" +
-                  folder + R"(/"}, {"wait_ms": 300}, {"cancel_record": true},
-                  {"wait": "record"}, {"wait": "render"}])");
+  auto c = window(cancelled_recording_script(folder + "/"));
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_EQ(read_json("layout.json").at("status").get<std::string>(), "Recording cancelled");
   EXPECT_FALSE(fs::exists(folder));
   // A folder that was there before stays, emptied of the frames the recording wrote.
   fs::create_directories(folder);
   std::ofstream(folder + "/mine.txt") << "keep";
-  auto d = window(std::string("[") + kTwoKeys + R"(, {"set": {"timeline": {"frames_per_key": 20000}}},
-                  {"record": ")" +
-                  folder + R"(/"}, {"wait_ms": 300}, {"cancel_record": true},
-                  {"wait": "record"}, {"wait": "render"}])");
+  auto d = window(cancelled_recording_script(folder + "/"));
   ASSERT_EQ(d.exit_code, 0) << d.output;
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path().filename());
