@@ -37,12 +37,13 @@ void DirectionPreviews::want(const std::shared_ptr<FrameRenderer>& model, const 
   if (!pending_.empty()) wake_.notify_one();
 }
 
-const DirectionPreviews::Strip* DirectionPreviews::strip(int index) {
+std::optional<DirectionPreviews::Strip> DirectionPreviews::strip(int index) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = strips_.find(index);
-  if (it == strips_.end()) return nullptr;
-  it->second.current = rendered_for_[index] == request_id_;
-  return &it->second;
+  if (it == strips_.end()) return std::nullopt;
+  Strip copy = it->second;
+  copy.current = rendered_for_[index] == request_id_;
+  return copy;
 }
 
 void DirectionPreviews::run() {
@@ -69,7 +70,8 @@ void DirectionPreviews::run() {
     if (id != request_id_ && strips_.count(index)) continue;
     rendered_for_[index] = id;  // also after an error, so a failing strip is not retried every frame
     if (!frame.error.empty()) continue;
-    strips_[index] = Strip{std::move(frame), ++version_, id == request_id_};
+    strips_[index] =
+        Strip{std::make_shared<const RenderedFrame>(std::move(frame)), ++version_, id == request_id_};
   }
 }
 

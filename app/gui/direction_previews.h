@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -22,12 +23,13 @@ class DirectionPreviews {
   void want(const std::shared_ptr<FrameRenderer>& model, const ForwardOptions& options,
             const RenderRequest& base, const std::vector<int>& indices);
   struct Strip {
-    RenderedFrame frame;
+    std::shared_ptr<const RenderedFrame> frame;  // shared, so the panel's copy stays valid when replaced
     uint64_t version = 0;  // grows with every new strip, so the panel re-uploads only what changed
     bool current = false;  // rendered for the latest request
   };
-  // The newest strip of direction `index`, or null before its first.
-  const Strip* strip(int index);
+  // The newest strip of direction `index` (a copy: the worker may replace it meanwhile), empty before its
+  // first.
+  std::optional<Strip> strip(int index);
   bool busy() const { return busy_; }
 
  private:

@@ -130,12 +130,12 @@ void save_name(PanelContext& ctx, const DirectionSet& set, int index, const std:
 bool draw_strip(DirectionPreviews& previews, int index, float height) {
   // Leaked on purpose: textures must not be freed after the GL context is gone at exit.
   static auto* textures = new std::map<int, std::pair<uint64_t, std::unique_ptr<GlImage>>>();
-  const DirectionPreviews::Strip* strip = previews.strip(index);
+  const std::optional<DirectionPreviews::Strip> strip = previews.strip(index);
   if (!strip) return false;
   auto& [version, image] = (*textures)[index];
   if (!image) image = std::make_unique<GlImage>();
   if (version != strip->version) {
-    const RenderedFrame& f = strip->frame;
+    const RenderedFrame& f = *strip->frame;
     image->upload(f.pixels.data(), f.width, f.height, f.channels);
     version = strip->version;
   }
