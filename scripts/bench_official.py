@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Times the official stylegan2-ada-pytorch generator on the CPU (the baseline StyleScope is compared with).
+"""Times the official stylegan2-ada-pytorch generator (the baseline StyleScope is compared with).
 
     /usr/bin/python3 scripts/bench_official.py --official /path/to/stylegan2-ada-pytorch \\
         --config paper256 --threads 2 --iters 5
 
 Builds the Generator of a train.py configuration (spec/stylegan2.md §4) with its random initial
 weights and times G(z, c, noise_mode='const', force_fp32=True) for batch 1 under torch.no_grad()
-with torch.set_num_threads(N), after --warmup untimed calls. Prints one JSON object:
+with torch.set_num_threads(N), after --warmup untimed calls. --device cuda times it on the GPU (with --fp16:
+force_fp32=False, the official fp16 layers; --batch N images per call). Prints one JSON object:
 {config, threads, ms_per_img_median, ms_all, ...}. Needs torch, numpy (and the checkout).
 """
 
@@ -34,6 +35,9 @@ def main():
     parser.add_argument('--iters', type=int, default=5, help='timed calls')
     parser.add_argument('--warmup', type=int, default=1, help='untimed calls first')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--fp16', action='store_true', help='force_fp32=False (CUDA)')
+    parser.add_argument('--batch', type=int, default=1)
     args = parser.parse_args()
 
     import numpy as np
@@ -47,20 +51,24 @@ def main():
     G = Generator(z_dim=512, c_dim=0, w_dim=512, img_resolution=cfg['res'], img_channels=3,
                   mapping_kwargs=dict(num_layers=8),
                   synthesis_kwargs=dict(channel_base=cfg['channel_base'], channel_max=512, num_fp16_res=4,
-                                        conv_clamp=256)).eval().requires_grad_(False)
-    z = torch.from_numpy(np.random.RandomState(args.seed).randn(1, G.z_dim))
-    c = torch.zeros([1, G.c_dim])
+                                        conv_clamp=256)).eval().requires_grad_(False).to(args.device)
+    z = torch.from_numpy(np.random.RandomState(args.seed).randn(args.batch, G.z_dim)).to(args.device)
+    c = torch.zeros([args.batch, G.c_dim], device=args.device)
+    sync = torch.cuda.synchronize if args.device == 'cuda' else (lambda: None)
     times = []
     with torch.no_grad():
         for i in range(args.warmup + args.iters):
+            sync()
             t0 = time.perf_counter()
-            img = G(z, c, noise_mode='const', force_fp32=True)
-            dt = (time.perf_counter() - t0) * 1000.0
+            img = G(z, c, noise_mode='const', force_fp32=not args.fp16)
+            sync()
+            dt = (time.perf_counter() - t0) * 1000.0 / args.batch
             if i >= args.warmup:
                 times.append(dt)
-    assert img.shape == (1, 3, cfg['res'], cfg['res'])
+    assert img.shape == (args.batch, 3, cfg['res'], cfg['res'])
     print(json.dumps(dict(config=args.config, threads=args.threads, ms_per_img_median=statistics.median(times),
-                          ms_all=[round(t, 1) for t in times], batch=1, warmup=args.warmup,
+                          ms_all=[round(t, 2) for t in times], batch=args.batch, warmup=args.warmup,
+                          device=args.device, fp16=args.fp16,
                           img_resolution=cfg['res'], torch=torch.__version__)))
 
 

@@ -44,7 +44,8 @@ double peak_rss_mib() {
 void run_bench(const BenchOptions& o) {
   if (!o.config.empty() && !o.common.model.empty())
     throw InputError("bench: give --model or --config, not both");
-  const torch::Device device = setup_device(o.common);
+  // LibTorch's TF32 defaults, as scripts/bench_official.py times the official generator (like for like).
+  const torch::Device device = setup_device(o.common, /*exact_fp32=*/false);
   GeneratorConfig cfg;
   Generator g{nullptr};
   std::string source;

@@ -69,13 +69,17 @@ std::string resolve_model_path(const std::string& model) {
                    candidates.front().string() + ")");
 }
 
-torch::Device setup_device(const CommonOptions& common) {
+torch::Device setup_device(const CommonOptions& common, bool exact_fp32) {
   const int threads =
       common.threads > 0 ? common.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(threads, 1));
   if (common.device == "cuda") {
     if (!torch::cuda::is_available())
       throw InputError("--device cuda: no CUDA device is available to this build");
+    if (exact_fp32) {
+      at::globalContext().setAllowTF32CuDNN(false);
+      at::globalContext().setAllowTF32CuBLAS(false);
+    }
     return torch::Device(torch::kCUDA);
   }
   return torch::Device(torch::kCPU);

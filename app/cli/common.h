@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <torch/torch.h>
+#include <CLI/CLI.hpp>
 
 #include "core/model/layers.h"
 #include "core/model/model_file.h"
@@ -40,8 +40,11 @@ void add_latent_options(CLI::App* cmd, LatentOptions& latent, bool with_seeds);
 // The model path to use: --model, else the embedded default model (STYLESCOPE_MODELS_DIR, then
 // <executable dir>/../models). Throws InputError when neither exists.
 std::string resolve_model_path(const std::string& model);
-// Applies --threads and checks --device; returns the torch device.
-torch::Device setup_device(const CommonOptions& common);
+// Applies --threads and checks --device; returns the torch device. On CUDA, exact_fp32 turns TF32 off for
+// cuDNN convolutions and cuBLAS matmuls (LibTorch's default lets convolutions round their inputs to TF32, a
+// 10-bit mantissa, on Ampere and later, which can break the CPU parity tolerances; the official training loop
+// turns it off too). exact_fp32 false keeps LibTorch's defaults, as the official generate.py runs.
+torch::Device setup_device(const CommonOptions& common, bool exact_fp32 = true);
 ForwardOptions forward_options(const LatentOptions& latent, torch::Device device);
 
 // Writes one image [C,H,W] float as PNG with the official 8-bit conversion (and, with save_npy, the raw

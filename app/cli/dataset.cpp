@@ -1,4 +1,5 @@
-// `stylescope dataset`: a training zip in the official dataset_tool layout (core/train/dataset_tool.h).
+// `stylescope dataset`: a training zip or folder in the official dataset_tool layout
+// (core/train/dataset_tool.h).
 #include <cstdio>
 
 #include "app/cli/commands.h"
@@ -11,12 +12,11 @@ namespace {
 
 void run_dataset(const train::DatasetToolOptions& options) {
   std::unique_ptr<ProgressBar> bar;
-  const train::DatasetToolSummary summary =
-      train::write_dataset_zip(options, [&](int64_t done, int64_t total) {
-        check_cancelled();  // throwing here discards the unfinished archive
-        if (!bar) bar = std::make_unique<ProgressBar>("dataset", total);
-        bar->update(done);
-      });
+  const train::DatasetToolSummary summary = train::write_dataset(options, [&](int64_t done, int64_t total) {
+    check_cancelled();  // throwing here discards the unfinished zip or folder
+    if (!bar) bar = std::make_unique<ProgressBar>("dataset", total);
+    bar->update(done);
+  });
   if (bar) bar->finish();
   std::printf("%s: %lld images %dx%d, %d channel%s, %s (from a %s)\n", options.dest.c_str(),
               static_cast<long long>(summary.images), summary.resolution, summary.resolution,
@@ -28,11 +28,12 @@ void run_dataset(const train::DatasetToolOptions& options) {
 
 void add_dataset_command(CLI::App& app) {
   auto opts = std::make_shared<train::DatasetToolOptions>();
-  CLI::App* cmd = app.add_subcommand("dataset", "Write a training zip in the official dataset_tool layout");
+  CLI::App* cmd =
+      app.add_subcommand("dataset", "Write a training zip (or folder) in the official dataset_tool layout");
   cmd->add_option("--source", opts->source,
                   "A folder of images, a dataset .zip, or a folder of MNIST-style IDX files")
       ->required();
-  cmd->add_option("--dest", opts->dest, "The .zip to write (must not exist)")->required();
+  cmd->add_option("--dest", opts->dest, "The .zip, or else folder, to write (must not exist)")->required();
   cmd->add_option("--resolution", opts->resolution, "Output size (a power of two)");
   cmd->add_option("--transform", opts->transform, "center-crop or pad (default: images must already fit)")
       ->check(CLI::IsMember({"center-crop", "pad"}));

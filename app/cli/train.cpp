@@ -35,7 +35,11 @@ void run_train(const TrainCliOptions& o) {
   CommonOptions common;
   common.device = o.device;
   common.threads = o.threads;
-  const torch::Device device = setup_device(common);
+  const torch::Device device = setup_device(common);  // also TF32 off, as the official training loop
+  // cuDNN picks its convolution algorithms by timing them once per shape (official cudnn_benchmark=True):
+  // the shapes of a run are fixed (batch_gpu chunks, the path-length batch), so this only costs the first
+  // iterations.
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
   auto group = train::ProcessGroup::from_environment(device);
   train::SessionSettings settings;
   settings.device = group->device();  // cuda:LOCAL_RANK when several processes share a machine
@@ -121,7 +125,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--train-noise-const", t.train_noise_const,
                 "Synthesis noise 'const' while training (for equivalence tests)")
       ->group("");
-  cmd->add_option("--device", opts->device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--device", opts->device, "cpu or cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))  // anything else would silently train on the CPU
+      ->capture_default_str();
   cmd->add_option("--threads", opts->threads, "CPU threads (default: all cores)");
   cmd->add_flag("--profile", opts->profile, "Print where the time went, by kind of work");
   cmd->callback([opts]() { run_train(*opts); });

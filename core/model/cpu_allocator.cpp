@@ -5,6 +5,7 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <c10/util/Exception.h>
+#include <torch/version.h>
 
 #include <cstdlib>
 #include <map>
@@ -66,8 +67,16 @@ void* new_block(size_t size) {
   return ptr;
 }
 
+// LibTorch 2.3 made Allocator::allocate non-const and added the pure virtual copy_data.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define STYLESCOPE_ALLOCATE_CONST
+#define STYLESCOPE_ALLOCATOR_COPY_DATA 1
+#else
+#define STYLESCOPE_ALLOCATE_CONST const
+#endif
+
 struct CachingCpuAllocator final : public c10::Allocator {
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr allocate(size_t n) STYLESCOPE_ALLOCATE_CONST override {
     if (n < kMinCached) {
       void* ptr = c10::alloc_cpu(n);
       return {ptr, ptr, &free_block, c10::Device(c10::DeviceType::CPU)};
@@ -98,6 +107,12 @@ struct CachingCpuAllocator final : public c10::Allocator {
 
   // Also what oneDNN's engine allocator (raw_allocate/raw_deallocate) frees with.
   c10::DeleterFnPtr raw_deleter() const override { return &free_block; }
+
+#ifdef STYLESCOPE_ALLOCATOR_COPY_DATA
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#endif
 };
 
 }  // namespace

@@ -204,14 +204,15 @@ torch::Tensor SynthesisLayerImpl::modconv_generic(torch::Tensor x, torch::Tensor
     profile::Scope scope_m("modulate");
     auto wn = wgt.unsqueeze(0) * styles.reshape({n, 1, -1, 1, 1});
     wn = wn * (wn.square().sum({2, 3, 4}) + 1e-8).rsqrt().reshape({n, -1, 1, 1, 1});
-    wn = wn.reshape({n * out_ch, in_ch, 3, 3}).to(x.dtype());
+    wn = wn.reshape({n * out_ch, in_ch, 3, 3});
     auto xg = x.reshape({1, n * in_ch, x.size(2), x.size(3)});
     profile::Scope scope_c(up == 2 ? "conv_up" : "conv3x3");
+    // The FIR is folded into the fp32 weights before the cast to x's dtype (fp16: as the shared-weight path).
     if (up == 2) {
-      xg = opt.reference_upsampling ? ops::conv3x3_up2_reference(xg, wn, resample_filter, n)
-                                    : ops::conv3x3_up2_folded(xg, ops::fold_up2_weight(wn), n);
+      xg = opt.reference_upsampling ? ops::conv3x3_up2_reference(xg, wn.to(x.dtype()), resample_filter, n)
+                                    : ops::conv3x3_up2_folded(xg, ops::fold_up2_weight(wn).to(x.dtype()), n);
     } else {
-      xg = ops::conv2d(xg, wn, 1, 1, n);
+      xg = ops::conv2d(xg, wn.to(x.dtype()), 1, 1, n);
     }
     x = xg.reshape({n, out_ch, xg.size(2), xg.size(3)});
     if (noise.defined()) x = x.add_(noise);
@@ -298,7 +299,8 @@ Conv2dLayerImpl::Conv2dLayerImpl(int64_t in_channels, int64_t out_channels, int6
 }
 
 torch::Tensor Conv2dLayerImpl::forward(const torch::Tensor& x, double gain) {
-  auto w = weight.to(x.dtype()) * weight_gain;
+  // Scaled in fp32, then cast (official: w = weight * weight_gain; w.to(x.dtype)); fp16 x: one rounding.
+  auto w = (weight * weight_gain).to(x.dtype());
   const int64_t k = weight.size(2);
   torch::Tensor y;
   if (k == 1 && up == 2) {

@@ -20,15 +20,6 @@
 
 namespace stylescope::train {
 
-#ifndef STYLESCOPE_HAVE_ZIP
-
-DatasetToolSummary write_dataset_zip(const DatasetToolOptions& options, const DatasetToolProgress&) {
-  throw InputError(options.dest,
-                   "writing dataset zips needs libzip, and this StyleScope was built without it");
-}
-
-#else
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -81,7 +72,8 @@ Image8 transform_image(const Image8& image, const std::string& name, const std::
   return image;
 }
 
-// A plain write: the staged files are temporary, so no fsync per image (the zip is written atomically).
+// A plain write: the staged files are temporary, so no fsync per image (the zip is written atomically, the
+// folder renamed into place whole).
 void write_staged(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), std::fclose);
   if (!file || std::fwrite(bytes.data(), 1, bytes.size(), file.get()) != bytes.size() ||
@@ -97,24 +89,84 @@ std::string archive_name(int64_t index) {
   return idx.substr(0, 5) + "/img" + idx + ".png";
 }
 
+// Where the encoded images go. Either way `dest` appears complete or not at all.
+class DatasetSink {
+ public:
+  virtual ~DatasetSink() = default;
+  virtual void add_image(const std::string& member, const std::vector<uint8_t>& png) = 0;
+  virtual void finish(const std::string& dataset_json) = 0;
+};
+
+// The official folder layout (dataset_tool.py's --dest DIR): staged beside dest, renamed into place at the
+// end.
+class FolderSink final : public DatasetSink {
+ public:
+  explicit FolderSink(const std::string& dest) : dest_(dest), staging_(dest) {}
+  void add_image(const std::string& member, const std::vector<uint8_t>& png) override {
+    const std::string path = staging_.path() + "/" + member;
+    ensure_parent_directory(path);
+    write_staged(path, png);
+  }
+  void finish(const std::string& dataset_json) override {
+    write_staged(staging_.path() + "/dataset.json",
+                 std::vector<uint8_t>(dataset_json.begin(), dataset_json.end()));
+    std::error_code ec;
+    fs::rename(staging_.path(), dest_, ec);
+    if (ec) throw InputError(dest_, "cannot move the finished dataset into place: " + ec.message());
+  }
+
+ private:
+  std::string dest_;
+  StagingFolder staging_;
+};
+
+#ifdef STYLESCOPE_HAVE_ZIP
+class ZipSink final : public DatasetSink {
+ public:
+  explicit ZipSink(const std::string& dest) : staging_(dest), zip_(dest) {}
+  void add_image(const std::string& member, const std::vector<uint8_t>& png) override {
+    const std::string staged = staging_.path() + "/" + std::to_string(count_++) + ".png";
+    write_staged(staged, png);
+    zip_.add_file(member, staged);
+  }
+  void finish(const std::string& dataset_json) override {
+    zip_.add_bytes("dataset.json", dataset_json);
+    zip_.close();
+  }
+
+ private:
+  StagingFolder staging_;  // declared first: the zip (discarding an unfinished archive) goes before its files
+  ZipFileWriter zip_;
+  int64_t count_ = 0;
+};
+#endif
+
+std::unique_ptr<DatasetSink> open_sink(const std::string& dest) {
+  if (fs::path(dest).extension() != ".zip") return std::make_unique<FolderSink>(dest);
+#ifdef STYLESCOPE_HAVE_ZIP
+  return std::make_unique<ZipSink>(dest);
+#else
+  throw InputError(dest,
+                   "writing dataset zips needs libzip, and this StyleScope was built without it "
+                   "(give a folder as --dest instead)");
+#endif
+}
+
 }  // namespace
 
-DatasetToolSummary write_dataset_zip(const DatasetToolOptions& options, const DatasetToolProgress& progress) {
+DatasetToolSummary write_dataset(const DatasetToolOptions& options, const DatasetToolProgress& progress) {
   if (options.transform != "" && options.transform != "pad" && options.transform != "center-crop") {
     throw InputError("--transform must be center-crop or pad, not '" + options.transform + "'");
   }
   if (options.resolution && (*options.resolution < 4 || !is_power_of_two(*options.resolution))) {
     throw InputError("--resolution " + std::to_string(*options.resolution) + " is not a power of two >= 4");
   }
-  if (fs::path(options.dest).extension() != ".zip")
-    throw InputError(options.dest, "--dest must be a .zip file");
   std::error_code ec;
   if (fs::exists(options.dest, ec)) throw InputError(options.dest, "already exists; not overwriting it");
 
   std::unique_ptr<ToolSource> source = open_tool_source(options.source);
   ensure_parent_directory(options.dest);
-  StagingFolder staging(options.dest);
-  ZipFileWriter zip(options.dest);  // destroyed (discarding an unfinished archive) before the staged files go
+  std::unique_ptr<DatasetSink> sink = open_sink(options.dest);
 
   DatasetToolSummary summary;
   summary.kind = source->kind();
@@ -141,10 +193,8 @@ DatasetToolSummary write_dataset_zip(const DatasetToolOptions& options, const Da
     }
     const std::vector<uint8_t> png =
         encode_png(image.pixels.data(), image.width, image.height, image.channels);
-    const std::string staged = staging.path() + "/" + std::to_string(i) + ".png";
-    write_staged(staged, png);
     const std::string member = archive_name(i);
-    zip.add_file(member, staged);
+    sink->add_image(member, png);
     const nlohmann::json label = source->label(i);
     if (label.is_null()) all_labeled = false;
     if (all_labeled) labels.push_back(nlohmann::json::array({member, label}));
@@ -152,13 +202,10 @@ DatasetToolSummary write_dataset_zip(const DatasetToolOptions& options, const Da
   }
   nlohmann::json meta;
   meta["labels"] = all_labeled ? labels : nlohmann::json(nullptr);
-  zip.add_bytes("dataset.json", meta.dump());
-  zip.close();
+  sink->finish(meta.dump());
   summary.images = total;
   summary.labeled = all_labeled;
   return summary;
 }
-
-#endif
 
 }  // namespace stylescope::train

@@ -28,10 +28,18 @@ int64_t TorchLossRandom::mixing_cutoff(int64_t num_ws, double prob) {
   return u < prob ? cutoff : num_ws;
 }
 
-torch::Tensor TorchLossRandom::mixing_z(const torch::Tensor& z) { return torch::randn_like(z); }
+// Drawn from the CPU generator and then moved, as the latents of the step: a CUDA run draws the same values
+// from the same seed as a CPU run (randn_like on a CUDA tensor would use the CUDA generator, whose state
+// snapshots do not keep). The division happens on the CPU too (CUDA divides by a scalar as a multiply by its
+// reciprocal, which rounds differently).
+torch::Tensor TorchLossRandom::mixing_z(const torch::Tensor& z) {
+  return torch::randn_like(z, torch::TensorOptions().device(torch::kCPU)).to(z.device());
+}
 
 torch::Tensor TorchLossRandom::pl_noise(const torch::Tensor& img) {
-  return torch::randn_like(img) / std::sqrt(static_cast<double>(img.size(2) * img.size(3)));
+  return (torch::randn_like(img, torch::TensorOptions().device(torch::kCPU)) /
+          std::sqrt(static_cast<double>(img.size(2) * img.size(3))))
+      .to(img.device());
 }
 
 StyleGAN2Loss::StyleGAN2Loss(Generator G, DiscriminatorFn D, LossSettings settings, LossRandom& random)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <random>
@@ -249,6 +250,45 @@ TEST_F(Dataset, DataLoaderRethrowsAWorkersError) {
   EXPECT_THROW(loader.next(), InputError);
 }
 
+TEST_F(Dataset, DatasetToolFolderHoldsTheZipLayoutAndTrainsLikeIt) {
+  write_idx_folder(dir_ + "/mnist", 4, 3, 6, true);
+  train::DatasetToolOptions opt;
+  opt.source = dir_ + "/mnist";
+  opt.dest = dir_ + "/out/mnist8";  // a folder: works without libzip, as dataset_tool.py --dest DIR
+  opt.transform = "pad";
+  const auto summary = train::write_dataset(opt);
+  EXPECT_EQ(summary.images, 4);
+  EXPECT_TRUE(fs::is_regular_file(opt.dest + "/00000/img00000003.png"));
+  EXPECT_FALSE(fs::exists(opt.dest + ".parts-" + std::to_string(::getpid())));
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(opt.dest + "/dataset.json"))["labels"][2],
+            nlohmann::json::parse(R"(["00000/img00000002.png", 2])"));
+  auto ds = ImageDataset::open(opt.dest);
+  EXPECT_EQ(ds->info().resolution, 8);
+  EXPECT_EQ(ds->info().channels, 1);
+  EXPECT_EQ(ds->info().label_dim, 4);
+  EXPECT_EQ(ds->get(3).label.argmax().item<int64_t>(), 3);
+  auto expected = torch::zeros({1, 8, 8}, torch::kUInt8);
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 6; ++x) expected[0][y + 2][x + 1] = (1 * 31 + y * 6 + x) % 256;
+  EXPECT_TRUE(torch::equal(ds->get(1).image, expected));
+  EXPECT_NE(input_error([&] { train::write_dataset(opt); }).find("already exists"), std::string::npos);
+}
+
+TEST_F(Dataset, DatasetToolLeavesNoFolderWhenCancelled) {
+  write_idx_folder(dir_ + "/mnist", 4, 3, 6, true);
+  train::DatasetToolOptions opt;
+  opt.source = dir_ + "/mnist";
+  opt.dest = dir_ + "/cancelled";
+  opt.transform = "pad";
+  EXPECT_THROW(train::write_dataset(opt,
+                                    [](int64_t done, int64_t) {
+                                      if (done == 2) throw InputError("cancelled");
+                                    }),
+               InputError);
+  EXPECT_FALSE(fs::exists(opt.dest));
+  EXPECT_FALSE(fs::exists(opt.dest + ".parts-" + std::to_string(::getpid())));
+}
+
 #ifdef STYLESCOPE_HAVE_ZIP
 
 std::vector<uint8_t> png_bytes(const Image8& image) {
@@ -267,7 +307,7 @@ TEST_F(Dataset, DatasetToolZipRoundTripsPixelsAndLabelsInTheOfficialLayout) {
   opt.source = src;
   opt.dest = dir_ + "/out.zip";
   int64_t reported = 0;
-  const auto summary = train::write_dataset_zip(opt, [&](int64_t done, int64_t total) {
+  const auto summary = train::write_dataset(opt, [&](int64_t done, int64_t total) {
     EXPECT_EQ(total, 3);
     reported = done;
   });
@@ -303,7 +343,7 @@ TEST_F(Dataset, DatasetToolZipRoundTripsPixelsAndLabelsInTheOfficialLayout) {
   EXPECT_EQ(ds->get(2).label.argmax().item<int64_t>(), 4);
 
   // Never overwritten.
-  EXPECT_NE(input_error([&] { train::write_dataset_zip(opt); }).find("already exists"), std::string::npos);
+  EXPECT_NE(input_error([&] { train::write_dataset(opt); }).find("already exists"), std::string::npos);
 }
 
 TEST_F(Dataset, IdxPadsCentredWithBlackToThePowerOfTwo) {
@@ -312,7 +352,7 @@ TEST_F(Dataset, IdxPadsCentredWithBlackToThePowerOfTwo) {
   opt.source = dir_ + "/mnist";
   opt.dest = dir_ + "/mnist.zip";
   opt.transform = "pad";
-  const auto summary = train::write_dataset_zip(opt);
+  const auto summary = train::write_dataset(opt);
   EXPECT_EQ(summary.kind, "idx");
   EXPECT_EQ(summary.resolution, 8);
   auto ds = ImageDataset::open(opt.dest);
