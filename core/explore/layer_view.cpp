@@ -24,7 +24,7 @@ torch::Tensor spectrum(const torch::Tensor& x, const LayerViewOptions& o) {
   auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(x.device());
   sig = sig * torch::kaiser_window(x.size(1), false, o.fft_beta, opts).view({1, -1, 1});
   sig = sig * torch::kaiser_window(x.size(2), false, o.fft_beta, opts).view({1, 1, -1});
-  auto power = torch::fft::fftn(sig, c10::nullopt, std::vector<int64_t>{1, 2}).abs().square().sum(0);
+  auto power = torch::fft::fftn(sig, /*s=*/{}, std::vector<int64_t>{1, 2}).abs().square().sum(0);
   power = power.roll({power.size(0) / 2, power.size(1) / 2}, {0, 1});
   auto db = (power / power.mean().clamp_min(1e-30)).clamp_min(1e-30).log10() * 10;
   auto unit = (db / o.fft_range_db + 1) / 2;

@@ -28,7 +28,7 @@ torch::Tensor upfirdn2d(const torch::Tensor& x_in, const torch::Tensor& f_in, in
   if (!flip_filter) f = f.flip({0, 1});
   f = f.reshape({1, 1, f.size(0), f.size(1)}).repeat({c, 1, 1, 1});
   x = conv2d(x, f, 1, 0, c);
-  if (down > 1) x = x.slice(2, 0, c10::nullopt, down).slice(3, 0, c10::nullopt, down);
+  if (down > 1) x = x.slice(2, 0, {}, down).slice(3, 0, {}, down);  // {}: no end
   return x;
 }
 
@@ -83,7 +83,7 @@ torch::Tensor conv2d(const torch::Tensor& x, const torch::Tensor& w, int64_t str
   if (mkldnn && at::globalContext().userEnabledMkldnn() && kernels::usable(x) && w.dim() == 4 &&
       w.scalar_type() == torch::kFloat32 && w.device().is_cpu() &&
       !(torch::GradMode::is_enabled() && w.requires_grad()))
-    return at::mkldnn_convolution(x, w, c10::nullopt, pad, st, dil, groups);
+    return at::mkldnn_convolution(x, w, /*bias=*/{}, pad, st, dil, groups);
   return torch::conv2d(x, w, torch::Tensor(), st, pad, dil, groups);
 }
 

@@ -142,7 +142,12 @@ class ZipSink final : public DatasetSink {
 #endif
 
 std::unique_ptr<DatasetSink> open_sink(const std::string& dest) {
-  if (fs::path(dest).extension() != ".zip") return std::make_unique<FolderSink>(dest);
+  const std::string ext = fs::path(dest).extension().string();
+  // dataset_tool.py makes a folder of any other name; one that reads as another archive is surely a mistake.
+  for (const char* archive : {".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".npz"})
+    if (ext == archive)
+      throw InputError(dest, "--dest must be a .zip file or a folder, not a " + ext + " archive");
+  if (ext != ".zip") return std::make_unique<FolderSink>(dest);
 #ifdef STYLESCOPE_HAVE_ZIP
   return std::make_unique<ZipSink>(dest);
 #else
