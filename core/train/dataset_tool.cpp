@@ -108,8 +108,7 @@ class FolderSink final : public DatasetSink {
     write_staged(path, png);
   }
   void finish(const std::string& dataset_json) override {
-    write_staged(staging_.path() + "/dataset.json",
-                 std::vector<uint8_t>(dataset_json.begin(), dataset_json.end()));
+    write_file_atomic(staging_.path() + "/dataset.json", dataset_json.data(), dataset_json.size());
     std::error_code ec;
     fs::rename(staging_.path(), dest_, ec);
     if (ec) throw InputError(dest_, "cannot move the finished dataset into place: " + ec.message());
