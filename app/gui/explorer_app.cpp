@@ -24,6 +24,7 @@ ExplorerApp::ExplorerApp(ExplorerState initial, AppOptions options, torch::Devic
       base_options_(base_options),
       models_(device, std::move(base_options)),
       training_(device) {
+  frames_on_device_ = options_.display != DisplayPath::Pbo && GlImage::interop_compiled() && device.is_cuda();
   async_ = std::make_unique<AsyncRenderer>([this](const RenderRequest& r) {
     auto renderer = models_.current();
     RenderedFrame frame;
@@ -32,7 +33,7 @@ ExplorerApp::ExplorerApp(ExplorerState initial, AppOptions options, torch::Devic
       frame.error = "no model loaded";
       return frame;
     }
-    return renderer->render(r);
+    return renderer->render(r, frames_on_device_.load());
   });
   if (!state_.model.empty())
     open_model(state_.model);
@@ -104,6 +105,12 @@ RenderRequest ExplorerApp::current_request() const {
   return request;
 }
 
+const RenderedFrame* ExplorerApp::shown_on_host() {
+  if (!shown_) return nullptr;
+  shown_->download();
+  return &*shown_;
+}
+
 bool ExplorerApp::idle() const {
   if (models_.loading() || !models_.current() || async_->busy() || !shown_) return false;
   return shown_->request == current_request() && frames_since_shown_ >= 1;
@@ -125,7 +132,7 @@ void ExplorerApp::take_frame() {
     status_.fail(frame->error);
     if (options_.scripted) fatal_ = frame->error;
   }
-  if (frame->pixels.empty()) {
+  if (!frame->has_image()) {
     // Keep the previous image on screen, but mark the request as answered.
     if (shown_)
       shown_->request = frame->request;
@@ -134,7 +141,20 @@ void ExplorerApp::take_frame() {
     frames_since_shown_ = 0;
     return;
   }
-  image_.upload(frame->pixels.data(), frame->width, frame->height, frame->channels);
+  bool on_device = false;
+  if (frame->device_rgba.defined() && frame->device_rgba.is_cuda())
+    on_device = image_.upload_device(frame->device_rgba.data_ptr(), frame->width, frame->height,
+                                     frame->device_rgba.device().index());
+  if (!on_device) {
+    frames_on_device_ = false;  // the renderer stops keeping images on the device from the next request
+    if (options_.display == DisplayPath::Interop && options_.scripted)
+      fatal_ = "--display interop: CUDA-GL interop is unavailable (" + image_.interop_error() + ")";
+    frame->download();
+    image_.upload(frame->pixels.data(), frame->width, frame->height, frame->channels);
+  }
+  perf_.display = image_.upload_path();
+  if (!on_device && models_.device().is_cuda() && GlImage::interop_compiled())
+    perf_.display += " (CUDA-GL interop unavailable: " + image_.interop_error() + ")";
   shown_ = std::move(frame);
   frames_since_shown_ = 0;
 }
@@ -203,10 +223,18 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   const float left_w = std::clamp(std::round(w * 0.25f), font * 22, font * 30);
   const float right_w = std::clamp(std::round(w * 0.2f), font * 19, font * 26);
   const float body_h = h - status_h;
-  PanelContext ctx{state_,         models_,    models_.current().get(),
-                   shown(),        status_,    perf_,
-                   show_help_,     font,       [this](const std::string& path) { open_model(path); },
-                   &drawn_panels_, &recorder_, [this](const std::string& out) { start_recording(out); },
+  PanelContext ctx{state_,
+                   models_,
+                   models_.current().get(),
+                   shown_ ? &*shown_ : nullptr,
+                   status_,
+                   perf_,
+                   show_help_,
+                   font,
+                   [this](const std::string& path) { open_model(path); },
+                   &drawn_panels_,
+                   &recorder_,
+                   [this](const std::string& out) { start_recording(out); },
                    &training_};
   drawn_panels_.clear();
   perf_.frame_ms = 1000.0 / std::max(1.0f, ImGui::GetIO().Framerate);

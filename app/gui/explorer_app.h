@@ -2,6 +2,7 @@
 // ExplorerApp: one explorer window's logic between GLFW and the panels. Each UI frame it polls model loads
 // and the script, turns ExplorerState into a RenderRequest for the AsyncRenderer, uploads finished frames,
 // and lays out the panels around the image view. It never waits on the model.
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,11 +21,19 @@
 
 namespace stylescope::gui {
 
+// How rendered images reach the view's texture (--display).
+enum class DisplayPath {
+  Auto,     // CUDA-GL interop when rendering on a GPU in a CUDA build and it works, else a PBO upload
+  Pbo,      // always through host memory
+  Interop,  // CUDA-GL interop or, in scripted mode, exit 2 (the device checks prove the path is used)
+};
+
 struct AppOptions {
   std::optional<Script> script;
   bool scripted = false;       // --script or --exit-after-render: errors exit 2, the app exits when done
   std::string initial_styles;  // --styles, checked against the first model's num_ws
   int render_delay_ms = 0;     // tests: a deliberately slow renderer
+  DisplayPath display = DisplayPath::Auto;
 };
 
 // Counters for the responsiveness test (--stats).
@@ -49,8 +58,11 @@ class ExplorerApp {
   // Records the state's timeline to `out` (.mp4 or a folder) on the recorder's thread.
   void start_recording(const std::string& out);
   const RenderedFrame* shown() const { return shown_ ? &*shown_ : nullptr; }
+  // The frame on screen with its pixels on the host (copied down once when it came through interop).
+  const RenderedFrame* shown_on_host();
   const GlImage& image() const { return image_; }
   const FrameStats& stats() const { return stats_; }
+  const std::string& display_path() const { return perf_.display; }
   // Where everything was drawn in the last frame: windows, open panels, the image, the status line.
   nlohmann::json layout() const;
   ExplorerState& state() { return state_; }
@@ -85,6 +97,8 @@ class ExplorerApp {
   float image_rect_[4] = {0, 0, 0, 0};  // x, y, w, h on screen
   std::string attempted_model_;         // the last path a load was started for (failed loads are not retried)
   std::string fatal_;
+  // Whether the renderer leaves images on the GPU for interop; read on the render thread.
+  std::atomic<bool> frames_on_device_{false};
 };
 
 }  // namespace stylescope::gui

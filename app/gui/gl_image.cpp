@@ -1,41 +1,28 @@
 #include "app/gui/gl_image.h"
 
-// glad must come before GLFW, which would otherwise pull in the system gl.h.
+// glad must come before anything that includes the system gl.h (cuda_gl_interop.h does).
 #include <glad/gl.h>
 
-#include <GLFW/glfw3.h>
+#ifdef STYLESCOPE_HAVE_CUDA
+#include <cuda_gl_interop.h>
+#include <cuda_runtime.h>
+#endif
 
 #include <cstring>
 
+#include "core/io/image_convert.h"
+
 namespace stylescope::gui {
 
-bool load_gl_functions() { return gladLoadGL(glfwGetProcAddress) != 0; }
+bool load_gl_functions(GlProcLoader loader) { return gladLoadGL(loader) != 0; }
 
 GlImage::~GlImage() {
+  release_interop();
   if (pbo_) glDeleteBuffers(1, &pbo_);
   if (texture_) glDeleteTextures(1, &texture_);
 }
 
-void GlImage::upload(const uint8_t* hwc, int width, int height, int channels) {
-  std::vector<uint8_t> rgba(static_cast<size_t>(width) * height * 4);
-  for (size_t p = 0; p < static_cast<size_t>(width) * height; ++p) {
-    const uint8_t* src = hwc + p * channels;
-    uint8_t* dst = rgba.data() + p * 4;
-    dst[0] = src[0];
-    dst[1] = channels >= 3 ? src[1] : src[0];
-    dst[2] = channels >= 3 ? src[2] : src[0];
-    dst[3] = channels == 4 ? src[3] : (channels == 2 ? src[1] : 255);
-  }
-  if (!texture_) {
-    glGenTextures(1, &texture_);
-    glGenBuffers(1, &pbo_);
-  }
-  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, pbo_);
-  glBufferData(GL_PIXEL_UNPACK_BUFFER, static_cast<GLsizeiptr>(rgba.size()), nullptr, GL_STREAM_DRAW);
-  if (void* dst = glMapBuffer(GL_PIXEL_UNPACK_BUFFER, GL_WRITE_ONLY)) {
-    std::memcpy(dst, rgba.data(), rgba.size());
-    glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
-  }
+void GlImage::define_texture_from_bound_pbo(int width, int height) {
   glBindTexture(GL_TEXTURE_2D, texture_);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -46,6 +33,91 @@ void GlImage::upload(const uint8_t* hwc, int width, int height, int channels) {
   height_ = height;
 }
 
+void GlImage::upload(const uint8_t* hwc, int width, int height, int channels) {
+  const auto rgba = channels_to_rgba(hwc, static_cast<size_t>(width) * height, channels);
+  if (!texture_) glGenTextures(1, &texture_);
+  if (!pbo_) glGenBuffers(1, &pbo_);
+  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, pbo_);
+  glBufferData(GL_PIXEL_UNPACK_BUFFER, static_cast<GLsizeiptr>(rgba.size()), nullptr, GL_STREAM_DRAW);
+  if (void* dst = glMapBuffer(GL_PIXEL_UNPACK_BUFFER, GL_WRITE_ONLY)) {
+    std::memcpy(dst, rgba.data(), rgba.size());
+    glUnmapBuffer(GL_PIXEL_UNPACK_BUFFER);
+  }
+  define_texture_from_bound_pbo(width, height);
+  last_was_interop_ = false;
+}
+
+#ifdef STYLESCOPE_HAVE_CUDA
+
+bool GlImage::interop_compiled() { return true; }
+
+void GlImage::release_interop() {
+  if (interop_resource_)
+    cudaGraphicsUnregisterResource(static_cast<cudaGraphicsResource_t>(interop_resource_));
+  interop_resource_ = nullptr;
+  if (interop_pbo_) glDeleteBuffers(1, &interop_pbo_);
+  interop_pbo_ = 0;
+  interop_bytes_ = 0;
+}
+
+bool GlImage::upload_device(const void* rgba, int width, int height, int cuda_device) {
+  if (!interop_error_.empty()) return false;
+  // Every failure below disables interop for this image: the view falls back to host uploads for good
+  // rather than retrying a broken path each frame.
+  auto fail = [&](const char* what, cudaError_t e) {
+    interop_error_ = std::string(what) + ": " + cudaGetErrorString(e);
+    cudaGetLastError();  // clears the sticky non-fatal error
+    release_interop();
+    return false;
+  };
+  if (cudaError_t e = cudaSetDevice(cuda_device); e != cudaSuccess) return fail("cudaSetDevice", e);
+  const size_t bytes = static_cast<size_t>(width) * height * 4;
+  if (!texture_) glGenTextures(1, &texture_);
+  if (bytes != interop_bytes_) {
+    release_interop();
+    glGenBuffers(1, &interop_pbo_);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, interop_pbo_);
+    glBufferData(GL_PIXEL_UNPACK_BUFFER, static_cast<GLsizeiptr>(bytes), nullptr, GL_STREAM_DRAW);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    cudaGraphicsResource_t resource = nullptr;
+    if (cudaError_t e =
+            cudaGraphicsGLRegisterBuffer(&resource, interop_pbo_, cudaGraphicsRegisterFlagsWriteDiscard);
+        e != cudaSuccess)
+      return fail("cudaGraphicsGLRegisterBuffer", e);
+    interop_resource_ = resource;
+    interop_bytes_ = bytes;
+  }
+  auto resource = static_cast<cudaGraphicsResource_t>(interop_resource_);
+  if (cudaError_t e = cudaGraphicsMapResources(1, &resource); e != cudaSuccess)
+    return fail("cudaGraphicsMapResources", e);
+  void* mapped = nullptr;
+  size_t mapped_bytes = 0;
+  cudaError_t e = cudaGraphicsResourceGetMappedPointer(&mapped, &mapped_bytes, resource);
+  if (e == cudaSuccess && mapped_bytes < bytes) e = cudaErrorInvalidValue;
+  // The legacy default stream: ordered after the renderer's kernels, which LibTorch queued there.
+  if (e == cudaSuccess) e = cudaMemcpy(mapped, rgba, bytes, cudaMemcpyDeviceToDevice);
+  const cudaError_t unmapped = cudaGraphicsUnmapResources(1, &resource);
+  if (e != cudaSuccess) return fail("copying into the registered pixel buffer", e);
+  if (unmapped != cudaSuccess) return fail("cudaGraphicsUnmapResources", unmapped);
+  glBindBuffer(GL_PIXEL_UNPACK_BUFFER, interop_pbo_);
+  define_texture_from_bound_pbo(width, height);
+  last_was_interop_ = true;
+  return true;
+}
+
+#else
+
+bool GlImage::interop_compiled() { return false; }
+
+void GlImage::release_interop() {}
+
+bool GlImage::upload_device(const void*, int, int, int) {
+  if (interop_error_.empty()) interop_error_ = "this build has no CUDA";
+  return false;
+}
+
+#endif
+
 std::vector<uint8_t> GlImage::read_back() const {
   std::vector<uint8_t> rgba(static_cast<size_t>(width_) * height_ * 4);
   if (!texture_) return rgba;
@@ -54,6 +126,8 @@ std::vector<uint8_t> GlImage::read_back() const {
   glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
   return rgba;
 }
+
+void finish_gl() { glFinish(); }
 
 void clear_framebuffer(int width, int height) {
   glViewport(0, 0, width, height);

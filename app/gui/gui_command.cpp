@@ -22,6 +22,7 @@ struct GuiOptions {
   WindowOptions window;
   bool exit_after_render = false;
   int render_delay_ms = 0;
+  std::string display = "auto";
 };
 
 ExplorerState initial_state(const GuiOptions& o) {
@@ -57,6 +58,13 @@ int run(const GuiOptions& o) {
     throw InputError("--size: '" + o.size + "' is not WIDTHxHEIGHT (at least 320x240)");
   const torch::Device device = cli::setup_device(o.common);
   AppOptions app_options;
+  app_options.display = o.display == "pbo"       ? DisplayPath::Pbo
+                        : o.display == "interop" ? DisplayPath::Interop
+                                                 : DisplayPath::Auto;
+  if (app_options.display == DisplayPath::Interop && !GlImage::interop_compiled())
+    throw InputError("--display interop: this build has no CUDA (configure against a CUDA LibTorch)");
+  if (app_options.display == DisplayPath::Interop && !device.is_cuda())
+    throw InputError("--display interop: images are rendered on the CPU; pass --device cuda");
   app_options.scripted = !o.script.empty() || o.exit_after_render;
   if (!o.script.empty()) app_options.script = Script::load(o.script);
   app_options.initial_styles = o.latent.styles;
@@ -98,6 +106,10 @@ void add_gui_command(CLI::App& app) {
   cmd->add_option("--layout", opts->window.layout,
                   "Scripted mode: write where windows and panels were drawn");
   cmd->add_option("--size", opts->size, "Window size WIDTHxHEIGHT (default 1280x800)");
+  cmd->add_option("--display", opts->display,
+                  "How images reach the screen: auto (CUDA-GL interop when rendering on a GPU), pbo "
+                  "(through host memory) or interop (required; scripted mode exits 2 without it)")
+      ->check(CLI::IsMember({"auto", "pbo", "interop"}));
   cmd->add_flag("--exit-after-render", opts->exit_after_render,
                 "Exit once the image of the final state is shown");
   cmd->add_option("--debug-render-delay-ms", opts->render_delay_ms,

@@ -29,6 +29,7 @@ struct Status {
 
 struct PerfStats {
   double render_ms = 0, frame_ms = 0, fps = 0;
+  std::string display = "PBO upload";  // how images reach the texture (GlImage::upload_path)
   uint64_t renders = 0, dropped = 0;
   std::deque<float> render_history;  // recent render times (ms) for the plot
   bool busy = false;
@@ -38,7 +39,7 @@ struct PanelContext {
   ExplorerState& state;
   ModelHost& models;
   const FrameRenderer* model = nullptr;  // null while no model is loaded
-  const RenderedFrame* frame = nullptr;  // the frame on screen (null before the first)
+  RenderedFrame* frame = nullptr;  // the frame on screen (null before the first); download() for its pixels
   Status& status;
   PerfStats& perf;
   bool& show_help;

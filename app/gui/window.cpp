@@ -11,6 +11,7 @@
 #include "app/gui/theme.h"
 #include "core/io/errors.h"
 #include "core/io/image.h"
+#include "core/io/image_convert.h"
 #include "core/util/atomic_file.h"
 
 namespace stylescope::gui {
@@ -25,11 +26,7 @@ void on_drop(GLFWwindow* window, int count, const char** paths) {
 // The model's pixels (HWC, its own channel count) from the RGBA texture read back from OpenGL.
 std::vector<uint8_t> texture_pixels(const GlImage& image, int channels) {
   const auto rgba = image.read_back();
-  std::vector<uint8_t> out;
-  out.reserve(rgba.size() / 4 * channels);
-  for (size_t p = 0; p < rgba.size(); p += 4)
-    for (int c = 0; c < channels; ++c) out.push_back(rgba[p + (channels == 2 && c == 1 ? 3 : c)]);
-  return out;
+  return rgba_to_channels(rgba.data(), rgba.size() / 4, channels);
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {
@@ -43,7 +40,7 @@ void write_outputs(ExplorerApp& app, const WindowOptions& o, int fb_w, int fb_h)
     write_png(o.screenshot, rgb.data(), fb_w, fb_h, 3);
   }
   if (!o.layout.empty()) write_json(o.layout, app.layout());
-  const RenderedFrame* f = app.shown();
+  const RenderedFrame* f = app.shown_on_host();
   if (f && !f->pixels.empty()) {
     if (!o.save_view.empty()) write_png(o.save_view, f->pixels.data(), f->width, f->height, f->channels);
     if (!o.save_texture.empty()) {
@@ -57,7 +54,8 @@ void write_stats(const ExplorerApp& app, const std::string& path) {
   const FrameStats& s = app.stats();
   write_json(path, {{"frames", s.frames},
                     {"frames_while_rendering", s.frames_while_rendering},
-                    {"longest_frame_ms", s.longest_frame_ms}});
+                    {"longest_frame_ms", s.longest_frame_ms},
+                    {"display", app.display_path()}});
 }
 
 }  // namespace
@@ -74,7 +72,7 @@ int run_window(ExplorerApp& app, const WindowOptions& o, bool scripted) {
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
-  if (!load_gl_functions()) throw std::runtime_error("cannot load OpenGL functions");
+  if (!load_gl_functions(glfwGetProcAddress)) throw std::runtime_error("cannot load OpenGL functions");
   glfwSetWindowUserPointer(window, &app);
   glfwSetDropCallback(window, on_drop);
   IMGUI_CHECKVERSION();

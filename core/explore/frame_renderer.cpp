@@ -135,7 +135,7 @@ ForwardOptions FrameRenderer::options_for(const RenderRequest& r) const {
   return o;
 }
 
-void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame) {
+void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, bool keep_on_device) {
   const GeneratorConfig& cfg = model_->config;
   frame.ws = compose_ws(r);
   ForwardOptions o = options_for(r);
@@ -145,7 +145,13 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame) {
     if (name == r.layer) captured = out[0].to(torch::kFloat32).to(torch::kCPU).clone();
   };
   if (o.noise_mode == NoiseMode::Random) torch::manual_seed(static_cast<uint64_t>(r.noise_seed));
-  auto image = renderer_.synthesize(frame.ws, o)[0].contiguous();
+  torch::Tensor image;
+  if (keep_on_device && r.layer.empty()) {
+    torch::NoGradGuard no_grad;
+    image = renderer_.generator()->synthesis->forward(frame.ws.to(renderer_.device()), o)[0];
+  } else {
+    image = renderer_.synthesize(frame.ws, o)[0].contiguous();
+  }
   if (!r.layer.empty() && captured.defined()) {
     LayerViewOptions lv;
     lv.channel = r.channel;
@@ -163,9 +169,15 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame) {
   }
   if (!r.layer.empty()) frame.error = "no layer named '" + r.layer + "'; showing the image";
   const int res = cfg.img_resolution, ch = cfg.img_channels;
-  frame.pixels = chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
   frame.width = frame.height = res;
   frame.channels = ch;
+  if (keep_on_device) {
+    frame.device_rgba = display_rgba(image);
+    // Waits for the device so that render_ms is the render's time and the UI thread's copy finds it done.
+    if (frame.device_rgba.is_cuda()) torch::cuda::synchronize(frame.device_rgba.device().index());
+    return;
+  }
+  frame.pixels = chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
 }
 
 void FrameRenderer::render_grid(const RenderRequest& r, RenderedFrame& frame) {
@@ -208,7 +220,28 @@ void FrameRenderer::render_grid(const RenderRequest& r, RenderedFrame& frame) {
   frame.channels = ch;
 }
 
-RenderedFrame FrameRenderer::render(const RenderRequest& r) {
+torch::Tensor display_rgba(const torch::Tensor& chw) {
+  // As chw_to_hwc_uint8: a separate multiply and add in float32 (two kernels, never fused), then clamp and
+  // truncate; NaN goes to 0 and infinities to the ends, as on the host.
+  auto v = chw.to(torch::kFloat32).mul(127.5).add(128.0);
+  v = torch::nan_to_num(v, 0.0, 255.0, 0.0).clamp(0.0, 255.0).to(torch::kUInt8);
+  const int64_t c = v.size(0);
+  static const std::vector<int64_t> kSources[] = {{0, 0, 0}, {0, 0, 0, 1}, {0, 1, 2}, {0, 1, 2, 3}};
+  if (c < 1 || c > 4) throw std::invalid_argument("display_rgba: images have 1 to 4 channels");
+  const auto& sources = kSources[c - 1];
+  auto index = torch::tensor(sources, torch::TensorOptions().dtype(torch::kLong)).to(v.device());
+  auto rgba = v.index_select(0, index);
+  if (sources.size() == 3) rgba = torch::cat({rgba, torch::full_like(rgba.narrow(0, 0, 1), 255)}, 0);
+  return rgba.permute({1, 2, 0}).contiguous();
+}
+
+void RenderedFrame::download() {
+  if (!pixels.empty() || !device_rgba.defined()) return;
+  auto host = device_rgba.to(torch::kCPU).contiguous();
+  pixels = rgba_to_channels(host.data_ptr<uint8_t>(), static_cast<size_t>(width) * height, channels);
+}
+
+RenderedFrame FrameRenderer::render(const RenderRequest& r, bool keep_on_device) {
   const auto start = std::chrono::steady_clock::now();
   RenderedFrame frame;
   frame.request = r;
@@ -216,9 +249,10 @@ RenderedFrame FrameRenderer::render(const RenderRequest& r) {
     if (r.grid)
       render_grid(r, frame);
     else
-      render_image(r, frame);
+      render_image(r, frame, keep_on_device);
   } catch (const std::exception& e) {
     frame.pixels.clear();
+    frame.device_rgba = torch::Tensor();
     frame.error = e.what();
   }
   frame.render_ms =

@@ -26,19 +26,33 @@ struct LayerInfo {
 
 struct RenderedFrame {
   RenderRequest request;
-  std::vector<uint8_t> pixels;  // HWC uint8
+  std::vector<uint8_t> pixels;  // HWC uint8 on the host; empty while the image is only in device_rgba
+  // [height, width, 4] uint8 RGBA on the render device, set instead of pixels when the renderer keeps images
+  // on the device (the GUI's CUDA-GL interop copies it straight into the texture). Same bytes as pixels.
+  torch::Tensor device_rgba;
   int width = 0, height = 0, channels = 0;
   bool colormap = false;          // one channel of activations, to be shown through the colormap
   torch::Tensor ws;               // [1, num_ws, w_dim] as rendered (undefined for grids and errors)
   std::vector<LayerInfo> layers;  // every observable synthesis layer
   double render_ms = 0;
   std::string error;  // non-empty: nothing was rendered
+
+  bool has_image() const { return !pixels.empty() || device_rgba.defined(); }
+  // Fills pixels from device_rgba (one copy to the host) when only the device holds the image.
+  void download();
 };
+
+// Network output [C, H, W] float -> [H, W, 4] uint8 RGBA on the same device, converted exactly as
+// chw_to_hwc_uint8 (PixelConversion::Generate) and expanded as the view's texture holds it (gray to RGB,
+// opaque alpha unless the image has its own).
+torch::Tensor display_rgba(const torch::Tensor& chw);
 
 class FrameRenderer {
  public:
   FrameRenderer(std::shared_ptr<LoadedModel> model, torch::Device device, ForwardOptions base_options);
-  RenderedFrame render(const RenderRequest& request);
+  // keep_on_device: a plain image stays on the render device as RenderedFrame::device_rgba instead of
+  // coming to the host (grids and layer views always come to the host).
+  RenderedFrame render(const RenderRequest& request, bool keep_on_device = false);
   // The final per-layer ws of a request (mapping -> truncation -> seed blend -> mixing -> direction edits
   // -> direct w offsets).
   torch::Tensor compose_ws(const RenderRequest& request);
@@ -53,7 +67,7 @@ class FrameRenderer {
   // ws [1, num_ws, w_dim] number `index` of a .npy / .npz file (read once).
   torch::Tensor saved_ws(const std::string& file, int index);
   ForwardOptions options_for(const RenderRequest& request) const;
-  void render_image(const RenderRequest& request, RenderedFrame& frame);
+  void render_image(const RenderRequest& request, RenderedFrame& frame, bool keep_on_device);
   void render_grid(const RenderRequest& request, RenderedFrame& frame);
   std::shared_ptr<LoadedModel> model_;
   Renderer renderer_;

@@ -43,4 +43,27 @@ std::vector<uint8_t> chw_to_hwc_uint8(const float* chw, int channels, int height
   return out;
 }
 
+std::vector<uint8_t> channels_to_rgba(const uint8_t* hwc, size_t pixel_count, int channels) {
+  if (channels < 1 || channels > 4) throw std::invalid_argument("channels_to_rgba: 1 to 4 channels");
+  std::vector<uint8_t> rgba(pixel_count * 4);
+  for (size_t p = 0; p < pixel_count; ++p) {
+    const uint8_t* src = hwc + p * channels;
+    uint8_t* dst = rgba.data() + p * 4;
+    dst[0] = src[0];
+    dst[1] = channels >= 3 ? src[1] : src[0];
+    dst[2] = channels >= 3 ? src[2] : src[0];
+    dst[3] = channels == 4 ? src[3] : (channels == 2 ? src[1] : 255);
+  }
+  return rgba;
+}
+
+std::vector<uint8_t> rgba_to_channels(const uint8_t* rgba, size_t pixel_count, int channels) {
+  if (channels < 1 || channels > 4) throw std::invalid_argument("rgba_to_channels: 1 to 4 channels");
+  std::vector<uint8_t> out;
+  out.reserve(pixel_count * channels);
+  for (size_t p = 0; p < pixel_count * 4; p += 4)
+    for (int c = 0; c < channels; ++c) out.push_back(rgba[p + (channels == 2 && c == 1 ? 3 : c)]);
+  return out;
+}
+
 }  // namespace stylescope

@@ -1,5 +1,6 @@
 #pragma once
 // Float network output -> 8-bit pixels, bit-exact with the official scripts (spec §6.2, §6.5).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -19,5 +20,10 @@ uint8_t float_to_uint8(float x, PixelConversion conversion = PixelConversion::Ge
 // CHW float32 [channels, height, width] -> HWC uint8, ready for write_png.
 std::vector<uint8_t> chw_to_hwc_uint8(const float* chw, int channels, int height, int width,
                                       PixelConversion conversion = PixelConversion::Generate);
+
+// The view's RGBA texels <-> an image's own channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA): gray is
+// spread over RGB, alpha is 255 unless the image has one.
+std::vector<uint8_t> channels_to_rgba(const uint8_t* hwc, size_t pixel_count, int channels);
+std::vector<uint8_t> rgba_to_channels(const uint8_t* rgba, size_t pixel_count, int channels);
 
 }  // namespace stylescope

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -50,6 +51,66 @@ TEST(FrameRenderer, AWholeSeedIsExactlyWhatGenerateRenders) {
   EXPECT_EQ(f.pixels, chw_to_hwc_uint8(img.data_ptr<float>(), 3, res, res));
   EXPECT_EQ(f.width, res);
   EXPECT_FALSE(f.colormap);
+}
+
+TEST(FrameRenderer, FramesKeptOnTheDeviceHoldTheSamePixels) {
+  // The GUI keeps CUDA frames on the GPU for interop; on the CPU the same code path runs, so CI checks that
+  // what is kept, once downloaded, is byte for byte the frame that comes to the host.
+  for (const std::string name : {"skip_rgb32.pkl", "resnet_gray16.pkl", "skip_rgba8.pkl"}) {
+    auto model = fixture(name);
+    FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+    RenderRequest r = seed_request(3);
+    r.psi = 0.8;
+    RenderedFrame kept = fr.render(r, true);
+    ASSERT_TRUE(kept.error.empty()) << kept.error;
+    ASSERT_TRUE(kept.device_rgba.defined()) << name;
+    EXPECT_TRUE(kept.pixels.empty()) << name;
+    EXPECT_TRUE(kept.has_image());
+    EXPECT_EQ(kept.device_rgba.sizes(), (std::vector<int64_t>{kept.height, kept.width, 4}));
+    RenderedFrame host = fr.render(r, false);
+    EXPECT_FALSE(host.device_rgba.defined());
+    kept.download();
+    EXPECT_EQ(kept.pixels, host.pixels) << name;
+    EXPECT_EQ(kept.channels, model->config.img_channels);
+    // The texture the view would get from the host copy is the kept RGBA.
+    auto rgba = kept.device_rgba.contiguous();
+    std::vector<uint8_t> kept_rgba(rgba.data_ptr<uint8_t>(), rgba.data_ptr<uint8_t>() + rgba.numel());
+    EXPECT_EQ(kept_rgba,
+              channels_to_rgba(host.pixels.data(), host.pixels.size() / host.channels, host.channels))
+        << name;
+  }
+  // Layer views always come to the host.
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r = seed_request(3);
+  r.layer = "b8.conv1";
+  RenderedFrame layer = fr.render(r, true);
+  EXPECT_FALSE(layer.device_rgba.defined());
+  EXPECT_FALSE(layer.pixels.empty());
+}
+
+TEST(DisplayRgba, ConvertsExactlyAsTheHostDoes) {
+  // Values at and around every rounding edge of x * 127.5 + 128, the ends, and non-finite values.
+  std::vector<float> values;
+  for (int k = -130; k <= 130; ++k) {
+    const float x = (static_cast<float>(k) - 128.0f) / 127.5f;
+    values.insert(values.end(), {x, std::nextafter(x, 2.0f), std::nextafter(x, -2.0f), x + 0.5f / 127.5f});
+  }
+  values.insert(values.end(), {NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 0.0f, -0.0f});
+  for (int channels = 1; channels <= 4; ++channels) {
+    const int64_t w = static_cast<int64_t>(values.size());
+    auto chw = torch::empty({channels, 1, w});
+    for (int c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < w; ++i) chw[c][0][i] = values[(i + 37 * c) % w];
+    chw = chw.contiguous();
+    const auto host = chw_to_hwc_uint8(chw.data_ptr<float>(), channels, 1, static_cast<int>(w));
+    auto rgba = display_rgba(chw);
+    ASSERT_EQ(rgba.sizes(), (std::vector<int64_t>{1, w, 4}));
+    std::vector<uint8_t> got(rgba.data_ptr<uint8_t>(), rgba.data_ptr<uint8_t>() + rgba.numel());
+    EXPECT_EQ(got, channels_to_rgba(host.data(), static_cast<size_t>(w), channels))
+        << channels << " channels";
+    EXPECT_EQ(rgba_to_channels(got.data(), static_cast<size_t>(w), channels), host);
+  }
 }
 
 TEST(FrameRenderer, FractionalPadPositionsBlendRelativeToWAvg) {

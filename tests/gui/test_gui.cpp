@@ -117,6 +117,21 @@ TEST_F(GuiTest, FramesKeepComingWhileASlowRenderIsInFlight) {
   // Two renders of 1.5 s each: at ~60 UI frames a second, far more than a handful of frames were drawn while
   // the worker was busy (a UI thread waiting on the model would draw about none).
   EXPECT_GE(stats.at("frames_while_rendering").get<int>(), 20) << stats.dump();
+  // Rendering on the CPU, images reach the texture through host memory.
+  EXPECT_EQ(stats.at("display").get<std::string>(), "PBO upload");
+}
+
+TEST_F(GuiTest, RequiredInteropWithoutAGpuIsAOneLineError) {
+  // CI renders on the CPU (and builds without CUDA): --display interop cannot be honoured, and says why
+  // rather than silently showing images through host memory. scripts/device/check covers the GPU side.
+  auto r =
+      run({"gui", "--model", kFixtures + "/skip_rgb32.pkl", "--display", "interop", "--exit-after-render"},
+          xvfb());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--display interop"), std::string::npos) << r.output;
+  auto pbo = window(R"([{"set": {"latent": {"x": 4}}}, {"wait": "render"}])", {"--display", "pbo"});
+  ASSERT_EQ(pbo.exit_code, 0) << pbo.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("texture.png")));
 }
 
 TEST_F(GuiTest, ADirectionSliderShowsWhatEditRenders) {

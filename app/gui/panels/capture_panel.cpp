@@ -46,9 +46,10 @@ void capture_panel(PanelContext& ctx) {
   const float f = ctx.font_size;
   ImGui::SetNextItemWidth(-f * 5);
   ImGui::InputText("Folder", dir, sizeof dir);
-  const RenderedFrame* frame = ctx.frame;
-  const bool have_image = frame && !frame->pixels.empty();
+  RenderedFrame* frame = ctx.frame;
+  const bool have_image = frame && frame->has_image();
   if (ImGui::Button("Save image") && have_image) {
+    frame->download();
     const std::string path = std::string(dir) + "/" + image_stem(ctx.state, frame->request) + ".png";
     attempt(ctx.status, "Saved " + path, [&] {
       ensure_directory(dir);

@@ -31,6 +31,7 @@ void performance_panel(PanelContext& ctx) {
   }
   const torch::Device device = ctx.models.device();
   ImGui::Text("Device %s, float32", device.str().c_str());
+  ImGui::TextWrapped("Display: %s", p.display.c_str());
   static double rss = 0, last = -10;
   if (ImGui::GetTime() - last > 1) {  // /proc once a second is plenty
     rss = resident_mib();
