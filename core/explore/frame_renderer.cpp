@@ -132,6 +132,15 @@ ForwardOptions FrameRenderer::options_for(const RenderRequest& r) const {
   ForwardOptions o = base_options_;
   o.noise_mode = parse_noise_mode(r.noise_mode);
   o.noise_scale = r.noise_strength;
+  if (o.noise_mode == NoiseMode::Random) {
+    // A generator of this render's own, seeded as torch::manual_seed(noise_seed) would seed the global one
+    // (so the draws are the same), but touching no other thread's random stream.
+    at::Generator global = at::globalContext().defaultGenerator(renderer_.device());
+    std::lock_guard<std::mutex> lock(global.mutex());
+    at::Generator own = global.clone();
+    own.set_current_seed(static_cast<uint64_t>(r.noise_seed));
+    o.noise_generator = own;
+  }
   return o;
 }
 
@@ -144,7 +153,6 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, b
     frame.layers.push_back({name, out.sizes().vec(), std::string(c10::toString(out.scalar_type()))});
     if (name == r.layer) captured = out[0].to(torch::kFloat32).to(torch::kCPU).clone();
   };
-  if (o.noise_mode == NoiseMode::Random) torch::manual_seed(static_cast<uint64_t>(r.noise_seed));
   torch::Tensor image;
   if (keep_on_device && r.layer.empty()) {
     torch::NoGradGuard no_grad;
@@ -184,10 +192,10 @@ void FrameRenderer::render_grid(const RenderRequest& r, RenderedFrame& frame) {
   // The paper's figure as `stylescope mix` draws it (style_mixing.py's plain truncation).
   const GeneratorConfig& cfg = model_->config;
   const int res = cfg.img_resolution, ch = cfg.img_channels;
-  const ForwardOptions o = options_for(r);
   auto pixels_for = [&](const torch::Tensor& ws) {
-    if (o.noise_mode == NoiseMode::Random) torch::manual_seed(static_cast<uint64_t>(r.noise_seed));
-    auto image = renderer_.synthesize(ws, o)[0].contiguous();
+    // Each cell's noise starts from the noise seed again, as each image of `mix` would.
+    const ForwardOptions cell = options_for(r);
+    auto image = renderer_.synthesize(ws, cell)[0].contiguous();
     return chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
   };
   std::vector<int> layers;

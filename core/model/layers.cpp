@@ -106,7 +106,10 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
   }
   torch::Tensor noise;
   if (use_noise && opt.noise_mode == NoiseMode::Random) {
-    noise = torch::randn({n, 1, resolution, resolution}, x.options()) * noise_strength.to(x.dtype());
+    const std::vector<int64_t> size = {n, 1, resolution, resolution};
+    noise = (opt.noise_generator ? torch::randn(size, *opt.noise_generator, x.options())
+                                 : torch::randn(size, x.options())) *
+            noise_strength.to(x.dtype());
   } else if (use_noise && opt.noise_mode == NoiseMode::Const) {
     noise = (noise_const * noise_strength).to(x.dtype());
   }

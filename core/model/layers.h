@@ -27,6 +27,10 @@ struct ForwardOptions {
   bool fp16 = false;  // CUDA only: fp16 for the blocks the official code runs in fp16
   // The explorer's noise strength: scales every layer's noise input (1 = the model as trained).
   double noise_scale = 1.0;
+  // Random noise comes from this generator when set: a renderer's own stream, so that threads rendering at
+  // once (the view, the recorder, previews, a fine-tune run) never interleave draws from torch's global
+  // generator. Unset: the global generator, as the official code draws it.
+  std::optional<torch::Generator> noise_generator;
   // Called with each synthesis layer's output ("b8.conv0", "b8.torgb", ...) as it is computed, for the
   // explorer's layer view. Empty: nothing is observed.
   std::function<void(const std::string& name, const torch::Tensor& output)> observe;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
@@ -87,6 +88,42 @@ TEST(FrameRenderer, FramesKeptOnTheDeviceHoldTheSamePixels) {
   RenderedFrame layer = fr.render(r, true);
   EXPECT_FALSE(layer.device_rgba.defined());
   EXPECT_FALSE(layer.pixels.empty());
+}
+
+TEST(FrameRenderer, RandomNoiseNeverTouchesTheGlobalGenerator) {
+  // The view, the recorder and the direction previews render on their own threads (and a fine-tune run
+  // trains on another): random noise must come from the request's noise seed alone.
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest r = seed_request(2);
+  r.noise_mode = "random";
+  r.noise_seed = 11;
+  const auto first = fr.render(r).pixels;
+  torch::manual_seed(7);
+  const auto expected = torch::randn({8});
+  torch::manual_seed(7);
+  const auto again = fr.render(r).pixels;
+  EXPECT_TRUE(torch::equal(torch::randn({8}), expected))
+      << "the render re-seeded or drew from the global generator";
+  EXPECT_EQ(again, first);
+  // Still torch::manual_seed(noise_seed)'s draws, as before and as the official code's random noise.
+  torch::manual_seed(11);
+  Renderer plain(model->G, torch::kCPU);
+  LatentRequest lr;
+  lr.seed = 2;
+  ForwardOptions random;
+  random.noise_mode = NoiseMode::Random;
+  auto img = plain.synthesize(plain.ws_for(lr), random)[0].contiguous();
+  const int res = model->config.img_resolution;
+  EXPECT_EQ(first, chw_to_hwc_uint8(img.data_ptr<float>(), 3, res, res));
+  // Another thread drawing from the global generator all the while changes nothing.
+  std::atomic<bool> stop{false};
+  std::thread other([&] {
+    while (!stop) torch::randn({256});
+  });
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(fr.render(r).pixels, first);
+  stop = true;
+  other.join();
 }
 
 TEST(DisplayRgba, ConvertsExactlyAsTheHostDoes) {
