@@ -105,6 +105,8 @@ RenderRequest ExplorerApp::current_request() const {
   return request;
 }
 
+void ExplorerApp::release_gl() { image_.release(); }
+
 const RenderedFrame* ExplorerApp::shown_on_host() {
   if (!shown_) return nullptr;
   shown_->download();
@@ -141,19 +143,24 @@ void ExplorerApp::take_frame() {
     frames_since_shown_ = 0;
     return;
   }
+  // Grids and layer views always arrive with host pixels; only a frame kept on the GPU tries interop, and
+  // only its failure turns interop off.
+  const bool kept_on_gpu = frame->device_rgba.defined() && frame->device_rgba.is_cuda();
   bool on_device = false;
-  if (frame->device_rgba.defined() && frame->device_rgba.is_cuda())
+  if (kept_on_gpu)
     on_device = image_.upload_device(frame->device_rgba.data_ptr(), frame->width, frame->height,
                                      frame->device_rgba.device().index());
-  if (!on_device) {
+  if (kept_on_gpu && !on_device) {
     frames_on_device_ = false;  // the renderer stops keeping images on the device from the next request
     if (options_.display == DisplayPath::Interop && options_.scripted)
       fatal_ = "--display interop: CUDA-GL interop is unavailable (" + image_.interop_error() + ")";
+  }
+  if (!on_device) {
     frame->download();
     image_.upload(frame->pixels.data(), frame->width, frame->height, frame->channels);
   }
   perf_.display = image_.upload_path();
-  if (!on_device && models_.device().is_cuda() && GlImage::interop_compiled())
+  if (!image_.interop_error().empty() && models_.device().is_cuda())
     perf_.display += " (CUDA-GL interop unavailable: " + image_.interop_error() + ")";
   shown_ = std::move(frame);
   frames_since_shown_ = 0;

@@ -60,6 +60,8 @@ class ExplorerApp {
   const RenderedFrame* shown() const { return shown_ ? &*shown_ : nullptr; }
   // The frame on screen with its pixels on the host (copied down once when it came through interop).
   const RenderedFrame* shown_on_host();
+  // Frees the view texture's GL and CUDA interop objects while the GL context still exists.
+  void release_gl();
   const GlImage& image() const { return image_; }
   const FrameStats& stats() const { return stats_; }
   const std::string& display_path() const { return perf_.display; }
@@ -81,6 +83,9 @@ class ExplorerApp {
   Recorder recorder_;
   ModelHost models_;
   TrainingHost training_;
+  // Whether the renderer leaves images on the GPU for interop. Read on the render thread: declared before
+  // async_ so that it outlives the thread, which async_'s destructor joins.
+  std::atomic<bool> frames_on_device_{false};
   std::unique_ptr<AsyncRenderer> async_;
   std::optional<RenderRequest> submitted_;
   std::optional<RenderedFrame> shown_;
@@ -97,8 +102,6 @@ class ExplorerApp {
   float image_rect_[4] = {0, 0, 0, 0};  // x, y, w, h on screen
   std::string attempted_model_;         // the last path a load was started for (failed loads are not retried)
   std::string fatal_;
-  // Whether the renderer leaves images on the GPU for interop; read on the render thread.
-  std::atomic<bool> frames_on_device_{false};
 };
 
 }  // namespace stylescope::gui

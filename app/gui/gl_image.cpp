@@ -16,10 +16,14 @@ namespace stylescope::gui {
 
 bool load_gl_functions(GlProcLoader loader) { return gladLoadGL(loader) != 0; }
 
-GlImage::~GlImage() {
+GlImage::~GlImage() { release(); }
+
+void GlImage::release() {
   release_interop();
   if (pbo_) glDeleteBuffers(1, &pbo_);
   if (texture_) glDeleteTextures(1, &texture_);
+  pbo_ = texture_ = 0;
+  width_ = height_ = 0;
 }
 
 void GlImage::define_texture_from_bound_pbo(int width, int height) {
@@ -55,6 +59,8 @@ void GlImage::release_interop() {
   if (interop_resource_)
     cudaGraphicsUnregisterResource(static_cast<cudaGraphicsResource_t>(interop_resource_));
   interop_resource_ = nullptr;
+  if (interop_stream_) cudaStreamDestroy(static_cast<cudaStream_t>(interop_stream_));
+  interop_stream_ = nullptr;
   if (interop_pbo_) glDeleteBuffers(1, &interop_pbo_);
   interop_pbo_ = 0;
   interop_bytes_ = 0;
@@ -75,6 +81,13 @@ bool GlImage::upload_device(const void* rgba, int width, int height, int cuda_de
   if (!texture_) glGenTextures(1, &texture_);
   if (bytes != interop_bytes_) {
     release_interop();
+    // The renderer's kernels run on LibTorch's stream (the legacy default one), where the next render is
+    // often queued already: a non-blocking stream of our own never waits behind it. The frame itself is
+    // complete, since the renderer synchronised before handing it over.
+    cudaStream_t stream = nullptr;
+    if (cudaError_t e = cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking); e != cudaSuccess)
+      return fail("cudaStreamCreateWithFlags", e);
+    interop_stream_ = stream;
     glGenBuffers(1, &interop_pbo_);
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, interop_pbo_);
     glBufferData(GL_PIXEL_UNPACK_BUFFER, static_cast<GLsizeiptr>(bytes), nullptr, GL_STREAM_DRAW);
@@ -88,15 +101,18 @@ bool GlImage::upload_device(const void* rgba, int width, int height, int cuda_de
     interop_bytes_ = bytes;
   }
   auto resource = static_cast<cudaGraphicsResource_t>(interop_resource_);
-  if (cudaError_t e = cudaGraphicsMapResources(1, &resource); e != cudaSuccess)
+  auto stream = static_cast<cudaStream_t>(interop_stream_);
+  if (cudaError_t e = cudaGraphicsMapResources(1, &resource, stream); e != cudaSuccess)
     return fail("cudaGraphicsMapResources", e);
   void* mapped = nullptr;
   size_t mapped_bytes = 0;
   cudaError_t e = cudaGraphicsResourceGetMappedPointer(&mapped, &mapped_bytes, resource);
   if (e == cudaSuccess && mapped_bytes < bytes) e = cudaErrorInvalidValue;
-  // The legacy default stream: ordered after the renderer's kernels, which LibTorch queued there.
-  if (e == cudaSuccess) e = cudaMemcpy(mapped, rgba, bytes, cudaMemcpyDeviceToDevice);
-  const cudaError_t unmapped = cudaGraphicsUnmapResources(1, &resource);
+  if (e == cudaSuccess) e = cudaMemcpyAsync(mapped, rgba, bytes, cudaMemcpyDeviceToDevice, stream);
+  const cudaError_t unmapped = cudaGraphicsUnmapResources(1, &resource, stream);
+  // Unmapping orders OpenGL's use of the buffer after the copy; waiting as well lets the frame's tensor be
+  // freed as soon as this returns.
+  if (e == cudaSuccess && unmapped == cudaSuccess) e = cudaStreamSynchronize(stream);
   if (e != cudaSuccess) return fail("copying into the registered pixel buffer", e);
   if (unmapped != cudaSuccess) return fail("cudaGraphicsUnmapResources", unmapped);
   glBindBuffer(GL_PIXEL_UNPACK_BUFFER, interop_pbo_);

@@ -28,6 +28,9 @@ class GlImage {
   // interop_error() says why, later calls return false at once, and the caller uploads a host copy.
   bool upload_device(const void* rgba, int width, int height, int cuda_device);
   static bool interop_compiled();
+  // Deletes the texture, buffers and interop registration now (before the GL context goes); the image is
+  // empty afterwards and may be uploaded again.
+  void release();
   const std::string& interop_error() const { return interop_error_; }
   // How the last image reached the texture, for the Performance panel.
   const char* upload_path() const { return last_was_interop_ ? "CUDA-GL interop" : "PBO upload"; }
@@ -47,6 +50,7 @@ class GlImage {
   unsigned interop_pbo_ = 0;
   size_t interop_bytes_ = 0;
   void* interop_resource_ = nullptr;
+  void* interop_stream_ = nullptr;  // a cudaStream_t of its own, so the copy never queues behind renders
   std::string interop_error_;
   bool last_was_interop_ = false;
 };

@@ -108,6 +108,7 @@ int run_window(ExplorerApp& app, const WindowOptions& o, bool scripted) {
     glfwSwapBuffers(window);
   }
   if (!o.stats.empty()) write_stats(app, o.stats);
+  app.release_gl();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
