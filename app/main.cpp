@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   cli::add_dataset_command(app);
   cli::add_train_command(app);
   cli::add_analyze_command(app);
+  cli::add_project_command(app);
+  cli::add_metrics_command(app);
   gui::add_gui_command(app);
 
   // `stylescope [--model M] ...` without a subcommand means `stylescope gui ...`.

@@ -15,5 +15,7 @@ void add_edit_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
+void add_project_command(CLI::App& app);
+void add_metrics_command(CLI::App& app);
 
 }  // namespace stylescope::cli

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/latent/latents.h"
 #include "core/util/atomic_file.h"
+#include "core/util/user_paths.h"
 
 namespace stylescope::gui {
 
@@ -18,7 +18,7 @@ double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string recent_file() { return config_dir() + "/recent.json"; }
+std::string recent_file() { return user_config_dir() + "/recent.json"; }
 
 std::vector<std::string> read_recent() {
   std::vector<std::string> out;
@@ -52,12 +52,6 @@ void w_ranges(LoadedModel& model, torch::Device device, std::vector<float>& low_
 }
 
 }  // namespace
-
-std::string config_dir() {
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/stylescope";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/stylescope";
-  return ".stylescope";
-}
 
 ModelHost::ModelHost(torch::Device device, ForwardOptions base_options)
     : device_(device), base_options_(std::move(base_options)), recent_(read_recent()) {}
@@ -131,7 +125,7 @@ void ModelHost::remember(const std::string& path) {
   recent_.insert(recent_.begin(), absolute);
   if (recent_.size() > 10) recent_.resize(10);
   try {
-    ensure_directory(config_dir());
+    ensure_directory(user_config_dir());
     const std::string text = nlohmann::json{{"recent", recent_}}.dump(2) + "\n";
     write_file_atomic(recent_file(), text.data(), text.size());
   } catch (const std::exception&) {

@@ -66,7 +66,4 @@ class ModelHost {
   std::vector<std::string> recent_;
 };
 
-// $XDG_CONFIG_HOME/stylescope (or ~/.config/stylescope).
-std::string config_dir();
-
 }  // namespace stylescope::gui

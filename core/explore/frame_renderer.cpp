@@ -10,6 +10,7 @@
 #include "core/latent/direction_file.h"
 #include "core/latent/latents.h"
 #include "core/render/image_grid.h"
+#include "core/render/seeded_generator.h"
 
 namespace stylescope {
 
@@ -133,13 +134,8 @@ ForwardOptions FrameRenderer::options_for(const RenderRequest& r) const {
   o.noise_mode = parse_noise_mode(r.noise_mode);
   o.noise_scale = r.noise_strength;
   if (o.noise_mode == NoiseMode::Random) {
-    // A generator of this render's own, seeded as torch::manual_seed(noise_seed) would seed the global one
-    // (so the draws are the same), but touching no other thread's random stream.
-    at::Generator global = at::globalContext().defaultGenerator(renderer_.device());
-    std::lock_guard<std::mutex> lock(global.mutex());
-    at::Generator own = global.clone();
-    own.set_current_seed(static_cast<uint64_t>(r.noise_seed));
-    o.noise_generator = own;
+    // A generator of this render's own (the same draws as after torch::manual_seed(noise_seed)).
+    o.noise_generator = seeded_generator(renderer_.device(), static_cast<uint64_t>(r.noise_seed));
   }
   return o;
 }
