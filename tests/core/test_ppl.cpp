@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -25,9 +26,13 @@ nlohmann::json facts() {
   return nlohmann::json::parse(in);
 }
 
+// Float64 as stored (to_torch() would round to float32).
 std::vector<double> doubles(const std::string& file) {
-  const auto t = to_torch(read_npy(kRef + file)).to(torch::kFloat64).contiguous();
-  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  const RawTensor raw = read_npy(kRef + file);
+  EXPECT_EQ(raw.dtype, DType::Float64) << file;
+  std::vector<double> out(static_cast<size_t>(raw.numel()));
+  std::memcpy(out.data(), raw.storage.data + raw.offset * 8, out.size() * 8);
+  return out;
 }
 
 torch::Tensor one_hot(int c_dim, int k) {
