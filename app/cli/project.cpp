@@ -11,9 +11,8 @@
 #include "core/io/errors.h"
 #include "core/io/frame_writer.h"
 #include "core/io/image.h"
-#include "core/io/npy.h"
-#include "core/io/zip_npz.h"
 #include "core/latent/latents.h"
+#include "core/project/projection_outputs.h"
 #include "core/project/projection_target.h"
 #include "core/train/dataset_files.h"
 #include "core/util/atomic_file.h"
@@ -50,17 +49,6 @@ std::vector<uint8_t> side_by_side(const Image8& target, const std::vector<uint8_
   return frame;
 }
 
-void write_projected_w(const std::string& out, const torch::Tensor& ws) {
-  auto w = ws.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-  const TensorRef ref{DType::Float32, w.sizes().vec(), w.data_ptr()};
-#ifdef STYLESCOPE_HAVE_ZIP
-  write_npz(out + "/projected_w.npz", {{"w", ref}});
-#else
-  std::cerr << "warning: this build has no .npz support (libzip): writing projected_w.npy instead\n";
-  write_npy(out + "/projected_w.npy", ref);
-#endif
-}
-
 void run_project(const ProjectOptions& o) {
   if (o.common.out.empty()) throw InputError("project: --out DIR is required");
   const torch::Device device = setup_device(o.common);
@@ -90,12 +78,7 @@ void run_project(const ProjectOptions& o) {
   const double seconds = now_seconds() - start;
   if (video) video->finish();
 
-  const auto ws = projector.ws();
-  write_png(o.common.out + "/target.png", target.image);
-  const auto proj = render_ws_uint8(model.G, ws);
-  write_png(o.common.out + "/proj.png", proj.data(), cfg.img_resolution, cfg.img_resolution,
-            cfg.img_channels);
-  write_projected_w(o.common.out, ws);
+  write_projection_outputs(o.common.out, target.image, model.G, projector.ws());
   nlohmann::json report = {{"model", model.path},
                            {"target", o.target},
                            {"target_notes", target.notes},

@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "app/cli/common.h"
-#include "core/io/image_convert.h"
 #include "core/util/user_paths.h"
 
 namespace stylescope::cli {
@@ -30,16 +29,6 @@ void run_projection(Projector& projector, const std::string& label,
     bar.update(projector.steps_done(), note);
   }
   bar.finish();
-}
-
-std::vector<uint8_t> render_ws_uint8(Generator& G, const torch::Tensor& ws) {
-  torch::NoGradGuard no_grad;
-  ForwardOptions fwd;
-  fwd.noise_mode = NoiseMode::Const;
-  const auto device = G->mapping->w_avg.device();
-  auto img = G->synthesis->forward(ws.to(device), fwd)[0].to(torch::kCPU, torch::kFloat32).contiguous();
-  return chw_to_hwc_uint8(img.data_ptr<float>(), static_cast<int>(img.size(0)), static_cast<int>(img.size(1)),
-                          static_cast<int>(img.size(2)));
 }
 
 }  // namespace stylescope::cli

@@ -21,7 +21,4 @@ std::unique_ptr<ImageDistance> projection_distance(const std::string& vgg16_flag
 void run_projection(Projector& projector, const std::string& label,
                     const std::function<void(const Projector&)>& after_step = {});
 
-// The image of ws [1, num_ws, w_dim] under the model's own constant noise, as 8-bit HWC.
-std::vector<uint8_t> render_ws_uint8(Generator& G, const torch::Tensor& ws);
-
 }  // namespace stylescope::cli

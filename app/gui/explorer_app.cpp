@@ -105,7 +105,15 @@ RenderRequest ExplorerApp::current_request() const {
   return request;
 }
 
-void ExplorerApp::release_gl() { image_.release(); }
+void ExplorerApp::release_gl() {
+  image_.release();
+  projection_.preview.release();
+}
+
+void ExplorerApp::set_projection_target(const std::string& path) {
+  projection_.target = path;
+  status_.info("Projection target: " + path + " (press Project in the Projection panel)");
+}
 
 const RenderedFrame* ExplorerApp::shown_on_host() {
   if (!shown_) return nullptr;
@@ -199,6 +207,18 @@ void ExplorerApp::update(double now) {
     };
     actions.training = [this] { return training_.busy(); };
     actions.stop_training = [this] { training_.stop(); };
+    actions.project = [this](const nlohmann::json& o) {
+      projection_.steps = o.value("steps", projection_.steps);
+      projection_.wplus = o.value("wplus", false);
+      projection_.vgg16 = o.value("vgg16", std::string());
+      PanelContext ctx = panel_context();
+      start_projection(ctx, o.at("target").get<std::string>());
+    };
+    actions.projecting = [this] { return projection_.job.running(); };
+    actions.use_projection = [this](const std::string& dir) {
+      PanelContext ctx = panel_context();
+      if (!use_projection(ctx, dir) && options_.scripted) fatal_ = status_.message;
+    };
     options_.script->advance(state_, status_, now, idle(), actions);
   }
   // Scripted runs never hang a test suite: a state that does not show within two minutes is an error.
@@ -223,6 +243,23 @@ void ExplorerApp::update(double now) {
   ++frames_since_shown_;
 }
 
+PanelContext ExplorerApp::panel_context(float font_size) {
+  return PanelContext{state_,
+                      models_,
+                      models_.current().get(),
+                      shown_ ? &*shown_ : nullptr,
+                      status_,
+                      perf_,
+                      show_help_,
+                      font_size,
+                      [this](const std::string& path) { open_model(path); },
+                      &drawn_panels_,
+                      &recorder_,
+                      [this](const std::string& out) { start_recording(out); },
+                      &training_,
+                      &projection_};
+}
+
 void ExplorerApp::draw(int fb_w, int fb_h) {
   const float w = static_cast<float>(fb_w), h = static_cast<float>(fb_h);
   const float font = ImGui::GetFontSize();
@@ -230,19 +267,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   const float left_w = std::clamp(std::round(w * 0.25f), font * 22, font * 30);
   const float right_w = std::clamp(std::round(w * 0.2f), font * 19, font * 26);
   const float body_h = h - status_h;
-  PanelContext ctx{state_,
-                   models_,
-                   models_.current().get(),
-                   shown_ ? &*shown_ : nullptr,
-                   status_,
-                   perf_,
-                   show_help_,
-                   font,
-                   [this](const std::string& path) { open_model(path); },
-                   &drawn_panels_,
-                   &recorder_,
-                   [this](const std::string& out) { start_recording(out); },
-                   &training_};
+  PanelContext ctx = panel_context(font);
   drawn_panels_.clear();
   perf_.frame_ms = 1000.0 / std::max(1.0f, ImGui::GetIO().Framerate);
   perf_.fps = ImGui::GetIO().Framerate;
@@ -253,6 +278,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   ImGui::Begin("Explore", nullptr, kPanelFlags);
   model_panel(ctx);
   latent_panel(ctx);
+  projection_panel(ctx);
   truncation_panel(ctx);
   mixing_panel(ctx);
   finetune_panel(ctx);
@@ -263,6 +289,7 @@ void ExplorerApp::draw(int fb_w, int fb_h) {
   ImGui::Begin("Inspect", nullptr, kPanelFlags);
   directions_panel(ctx);
   layers_panel(ctx);
+  resolution_panel(ctx);
   performance_panel(ctx);
   capture_panel(ctx);
   timeline_panel(ctx);

@@ -55,6 +55,8 @@ class ExplorerApp {
   const std::string& fatal_error() const { return fatal_; }
 
   void open_model(const std::string& path);
+  // A dropped image becomes the Projection panel's target.
+  void set_projection_target(const std::string& path);
   // Records the state's timeline to `out` (.mp4 or a folder) on the recorder's thread.
   void start_recording(const std::string& out);
   const RenderedFrame* shown() const { return shown_ ? &*shown_ : nullptr; }
@@ -71,6 +73,7 @@ class ExplorerApp {
 
  private:
   bool idle() const;
+  PanelContext panel_context(float font_size = 13);
   RenderRequest current_request() const;
   void on_model_loaded();
   void take_frame();
@@ -83,6 +86,7 @@ class ExplorerApp {
   Recorder recorder_;
   ModelHost models_;
   TrainingHost training_;
+  ProjectionPanelState projection_;
   // Whether the renderer leaves images on the GPU for interop. Read on the render thread: declared before
   // async_ so that it outlives the thread, which async_'s destructor joins.
   std::atomic<bool> frames_on_device_{false};

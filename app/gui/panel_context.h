@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/gl_image.h"
 #include "app/gui/model_host.h"
+#include "app/gui/projection_job.h"
 #include "app/gui/recorder.h"
 #include "app/gui/training_host.h"
 #include "core/explore/explorer_state.h"
@@ -35,6 +37,17 @@ struct PerfStats {
   bool busy = false;
 };
 
+// The Projection panel's state between frames: its job, the preview texture (target beside projection) and
+// the fields. The app owns it (the texture is freed with the other GL objects).
+struct ProjectionPanelState {
+  ProjectionJob job;
+  GlImage preview;
+  uint64_t shown_version = 0;
+  std::string target, vgg16, out = "projection";
+  int steps = 1000;
+  bool wplus = false;
+};
+
 struct PanelContext {
   ExplorerState& state;
   ModelHost& models;
@@ -49,7 +62,14 @@ struct PanelContext {
   Recorder* recorder = nullptr;                      // the timeline's recording, if one runs
   std::function<void(const std::string&)> record;    // starts recording the timeline to a path
   TrainingHost* training = nullptr;                  // the fine-tune run
+  ProjectionPanelState* projection = nullptr;
 };
+
+// Starts projecting `target` into the current model (the panel's Project button, the script's "project").
+void start_projection(PanelContext& ctx, const std::string& target);
+// Saves the projection to `dir` (projector.py's files) and makes its w the current latent; false with the
+// status set when there is nothing to use.
+bool use_projection(PanelContext& ctx, const std::string& dir);
 
 // A panel's collapsing header, open by default; records the panel as drawn when open.
 bool panel_header(PanelContext& ctx, const char* name);
@@ -67,6 +87,8 @@ void mixing_panel(PanelContext& ctx);
 void timeline_panel(PanelContext& ctx);
 void directions_panel(PanelContext& ctx);
 void layers_panel(PanelContext& ctx);
+void resolution_panel(PanelContext& ctx);
+void projection_panel(PanelContext& ctx);
 void performance_panel(PanelContext& ctx);
 void capture_panel(PanelContext& ctx);
 void finetune_panel(PanelContext& ctx);

@@ -16,15 +16,22 @@ Script Script::load(const std::string& path) {
     const json& step = steps[i];
     const std::string where = "step " + std::to_string(i + 1);
     if (!step.is_object() || step.size() != 1)
-      throw InputError(path, where +
-                                 " must be an object with one key: set, wait, wait_ms, save_session, "
-                                 "load_session, add_key, record, cancel_record, train or stop_training");
+      throw InputError(path,
+                       where +
+                           " must be an object with one key: set, wait, wait_ms, save_session, "
+                           "load_session, add_key, record, cancel_record, train, stop_training, project or "
+                           "use_projection");
     if (step.contains("set")) {
       // Validate now so that a bad patch fails before the window opens.
       apply_patch(ExplorerState{}, step.at("set"), path + " (" + where + ")");
     } else if (step.contains("wait")) {
-      if (step.at("wait") != "render" && step.at("wait") != "record" && step.at("wait") != "train")
-        throw InputError(path, where + ": \"wait\" takes \"render\", \"record\" or \"train\"");
+      if (step.at("wait") != "render" && step.at("wait") != "record" && step.at("wait") != "train" &&
+          step.at("wait") != "project")
+        throw InputError(path, where + ": \"wait\" takes \"render\", \"record\", \"train\" or \"project\"");
+    } else if (step.contains("project")) {
+      const json& o = step.at("project");
+      if (!o.is_object() || !o.contains("target") || !o.at("target").is_string())
+        throw InputError(path, where + ": \"project\" takes {\"target\": PATH, ...}");
     } else if (step.contains("train")) {
       nlohmann::json options = step.at("train");
       if (options.is_object()) options.erase("follow");
@@ -35,7 +42,8 @@ Script Script::load(const std::string& path) {
     } else if (step.contains("add_key") || step.contains("cancel_record") || step.contains("stop_training")) {
       if (step.begin().value() != true)
         throw InputError(path, where + ": \"" + step.begin().key() + "\" takes true");
-    } else if (step.contains("save_session") || step.contains("load_session") || step.contains("record")) {
+    } else if (step.contains("save_session") || step.contains("load_session") || step.contains("record") ||
+               step.contains("use_projection")) {
       if (!step.begin().value().is_string()) throw InputError(path, where + ": takes a file path");
     } else {
       throw InputError(path, where + ": unknown step '" + step.begin().key() + "'");
@@ -56,6 +64,8 @@ bool Script::advance(ExplorerState& state, Status& status, double now, bool idle
         if (actions.recording && actions.recording()) return false;
       } else if (step.at("wait") == "train") {
         if (actions.training && actions.training()) return false;
+      } else if (step.at("wait") == "project") {
+        if (actions.projecting && actions.projecting()) return false;
       } else if (!idle) {
         return false;
       }
@@ -66,6 +76,10 @@ bool Script::advance(ExplorerState& state, Status& status, double now, bool idle
         actions.train(step.at("train"));
       else
         status.fail("this window cannot train");
+    } else if (step.contains("project")) {
+      if (actions.project) actions.project(step.at("project"));
+    } else if (step.contains("use_projection")) {
+      if (actions.use_projection) actions.use_projection(step.at("use_projection").get<std::string>());
     } else if (step.contains("stop_training")) {
       if (actions.stop_training) actions.stop_training();
     } else if (step.contains("cancel_record")) {

@@ -5,7 +5,9 @@
 // bar), {"add_key": true} (the Timeline panel's "Add key"), {"record": PATH} (its Record button) and
 // {"wait": "record"} (until that recording has ended), {"cancel_record": true} (its Cancel button),
 // {"train": {options}} (the Fine-tune panel's Start, options named as the `train` flags, plus "follow": true
-// to show the model being trained), {"wait": "train"} (until that run has ended) and {"stop_training": true}.
+// to show the model being trained), {"wait": "train"} (until that run has ended) and {"stop_training": true},
+// {"project": {"target": PATH, "steps": N, "vgg16": PATH, "wplus": bool}} (the Projection panel's Project),
+// {"wait": "project"} and {"use_projection": DIR} (its "Use as latent" with DIR as the folder).
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ struct ScriptActions {
   std::function<void(const nlohmann::json& options)> train;
   std::function<bool()> training;
   std::function<void()> stop_training;
+  std::function<void(const nlohmann::json& options)> project;
+  std::function<bool()> projecting;
+  std::function<void(const std::string& dir)> use_projection;
 };
 
 class Script {

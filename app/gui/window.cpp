@@ -12,6 +12,7 @@
 #include "core/io/errors.h"
 #include "core/io/image.h"
 #include "core/io/image_convert.h"
+#include "core/train/dataset_files.h"
 #include "core/util/atomic_file.h"
 
 namespace stylescope::gui {
@@ -20,7 +21,11 @@ namespace {
 
 void on_drop(GLFWwindow* window, int count, const char** paths) {
   auto* app = static_cast<ExplorerApp*>(glfwGetWindowUserPointer(window));
-  if (count > 0) app->open_model(paths[0]);
+  if (count == 0) return;
+  if (train::has_image_extension(paths[0]))
+    app->set_projection_target(paths[0]);
+  else
+    app->open_model(paths[0]);
 }
 
 // The model's pixels (HWC, its own channel count) from the RGBA texture read back from OpenGL.

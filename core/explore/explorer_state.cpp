@@ -155,7 +155,9 @@ json to_json(const ExplorerState& s) {
         {"zoom", s.view.zoom},
         {"pan_x", s.view.pan_x},
         {"pan_y", s.view.pan_y},
-        {"nearest", s.view.nearest}}},
+        {"nearest", s.view.nearest},
+        {"resolution_usage", s.view.resolution_usage},
+        {"skip_sum_resolution", s.view.skip_sum_resolution}}},
       {"timeline",
        {{"keys", keys},
         {"kind", s.timeline.kind},
@@ -234,6 +236,8 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   r.read(view, "view", "pan_x", s.view.pan_x);
   r.read(view, "view", "pan_y", s.view.pan_y);
   r.read(view, "view", "nearest", s.view.nearest);
+  r.read(view, "view", "resolution_usage", s.view.resolution_usage);
+  r.read(view, "view", "skip_sum_resolution", s.view.skip_sum_resolution);
 
   const json& timeline = r.section(root, "timeline");
   if (timeline.contains("keys")) {

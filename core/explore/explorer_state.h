@@ -65,6 +65,10 @@ struct ViewState {
   bool fit = true;  // fit to the view; else `zoom` (1 = one image pixel per screen pixel)
   double zoom = 1, pan_x = 0, pan_y = 0;
   bool nearest = false;
+  // The Resolution panel: measure each resolution's share of the image (skip generators) and, when
+  // skip_sum_resolution > 0, show the skip sum up to that resolution instead of the image.
+  bool resolution_usage = false;
+  int skip_sum_resolution = 0;
 };
 
 struct ExplorerState;

@@ -9,6 +9,7 @@
 #include "core/io/image_convert.h"
 #include "core/latent/direction_file.h"
 #include "core/latent/latents.h"
+#include "core/metrics/resolution_usage.h"
 #include "core/render/image_grid.h"
 #include "core/render/seeded_generator.h"
 
@@ -144,11 +145,20 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, b
   const GeneratorConfig& cfg = model_->config;
   frame.ws = compose_ws(r);
   ForwardOptions o = options_for(r);
-  torch::Tensor captured;
+  torch::Tensor captured, skip_sum;
+  // The Resolution panel: every block's ToRGB output (skip generators) and the skip sum to show.
+  const bool usage = r.resolution_usage && r.layer.empty() && cfg.architecture == Architecture::Skip;
+  const std::string skip_sum_name =
+      usage && r.skip_sum_resolution > 0 ? "b" + std::to_string(r.skip_sum_resolution) + ".img" : "";
+  std::map<int, torch::Tensor> torgb;
   o.observe = [&](const std::string& name, const torch::Tensor& out) {
     frame.layers.push_back({name, out.sizes().vec(), std::string(c10::toString(out.scalar_type()))});
     if (name == r.layer) captured = out[0].to(torch::kFloat32).to(torch::kCPU).clone();
+    if (usage && name.size() > 6 && name.compare(name.size() - 6, 6, ".torgb") == 0)
+      torgb[std::stoi(name.substr(1))] = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
+    if (name == skip_sum_name) skip_sum = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
   };
+  if (usage) keep_on_device = false;
   torch::Tensor image;
   if (keep_on_device && r.layer.empty()) {
     torch::NoGradGuard no_grad;
@@ -173,6 +183,16 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, b
   }
   if (!r.layer.empty()) frame.error = "no layer named '" + r.layer + "'; showing the image";
   const int res = cfg.img_resolution, ch = cfg.img_channels;
+  if (usage) {
+    const ResolutionContributions c = contributions_of_torgb(torgb, res);
+    frame.resolutions = c.resolutions;
+    frame.resolution_share = c.share;
+    if (skip_sum.defined())
+      image = skip_upsample(skip_sum, res)[0].to(torch::kCPU).contiguous();
+    else if (!skip_sum_name.empty())
+      frame.error = "no skip sum at " + std::to_string(r.skip_sum_resolution) + "x" +
+                    std::to_string(r.skip_sum_resolution) + "; showing the image";
+  }
   frame.width = frame.height = res;
   frame.channels = ch;
   if (keep_on_device) {

@@ -34,6 +34,9 @@ struct RenderedFrame {
   bool colormap = false;          // one channel of activations, to be shown through the colormap
   torch::Tensor ws;               // [1, num_ws, w_dim] as rendered (undefined for grids and errors)
   std::vector<LayerInfo> layers;  // every observable synthesis layer
+  // With request.resolution_usage on a skip generator: 4, 8, ..., R and each one's share of the image.
+  std::vector<int> resolutions;
+  std::vector<double> resolution_share;
   double render_ms = 0;
   std::string error;  // non-empty: nothing was rendered
 

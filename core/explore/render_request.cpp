@@ -15,9 +15,9 @@ auto fields(const RenderRequest& r) {
                   r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas,
                   r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_w_file,
                   r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
-                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.timeline_keys, r.timeline_kind,
-                  r.timeline_loop, r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame,
-                  r.delay_ms);
+                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.resolution_usage,
+                  r.skip_sum_resolution, r.timeline_keys, r.timeline_kind, r.timeline_loop,
+                  r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame, r.delay_ms);
 }
 
 }  // namespace
@@ -116,6 +116,8 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
       r.fft = s.view.fft;
       r.brightness_db = s.view.brightness_db;
     }
+    r.resolution_usage = s.view.resolution_usage;
+    if (r.resolution_usage) r.skip_sum_resolution = s.view.skip_sum_resolution;
   }
   return r;
 }

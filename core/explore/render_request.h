@@ -39,6 +39,10 @@ struct RenderRequest {
   int channel = 0;
   bool rgb = false, normalize = true, fft = false;
   double brightness_db = 0;
+  // Each resolution's share of the image (skip generators; RenderedFrame::resolution_share) and, when
+  // skip_sum_resolution > 0, the skip sum up to that resolution shown instead of the image.
+  bool resolution_usage = false;
+  int skip_sum_resolution = 0;
   // The timeline: non-empty keys render frame `timeline_frame` of the path through their final ws (the
   // top-level latent fields are then unused; noise and layer view still apply).
   std::vector<RenderRequest> timeline_keys;

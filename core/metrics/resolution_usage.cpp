@@ -33,17 +33,11 @@ SkipOutputs skip_outputs(Generator& generator, const torch::Tensor& ws, const Fo
   };
   torch::NoGradGuard no_grad;
   generator->synthesis->forward(ws, observed);
-  const auto filter = ops::setup_filter(torch::TensorOptions().device(ws.device()));
   SkipOutputs out;
   for (auto& [res, y] : torgb) {
-    torch::Tensor up = y, sum = partial.at(res);
-    for (int r = res; r < cfg.img_resolution; r *= 2) {
-      up = ops::upsample2d(up, filter);
-      sum = ops::upsample2d(sum, filter);
-    }
     out.resolutions.push_back(res);
-    out.torgb.push_back(up.cpu());
-    out.partial.push_back(sum.cpu());
+    out.torgb.push_back(skip_upsample(y, cfg.img_resolution).cpu());
+    out.partial.push_back(skip_upsample(partial.at(res), cfg.img_resolution).cpu());
   }
   return out;
 }
@@ -63,6 +57,27 @@ std::vector<double> to_vector(const torch::Tensor& t) {
 }
 
 }  // namespace
+
+torch::Tensor skip_upsample(const torch::Tensor& x, int img_resolution) {
+  if (x.size(2) >= img_resolution) return x;
+  const auto filter = ops::setup_filter(torch::TensorOptions().device(x.device()));
+  torch::Tensor up = x;
+  for (int64_t r = x.size(2); r < img_resolution; r *= 2) up = ops::upsample2d(up, filter);
+  return up;
+}
+
+ResolutionContributions contributions_of_torgb(const std::map<int, torch::Tensor>& torgb,
+                                               int img_resolution) {
+  SkipOutputs outputs;
+  for (const auto& [res, y] : torgb) {
+    outputs.resolutions.push_back(res);
+    outputs.torgb.push_back(skip_upsample(y.to(torch::kFloat32), img_resolution).cpu());
+  }
+  ResolutionContributions c;
+  c.resolutions = outputs.resolutions;
+  if (!outputs.torgb.empty()) c.share = to_vector(shares(outputs)[0]);
+  return c;
+}
 
 ResolutionContributions contributions_of_ws(Generator& generator, const torch::Tensor& ws,
                                             const ForwardOptions& options) {

@@ -4,6 +4,7 @@
 // the generator's own skip upsampling (so the upsampled outputs sum exactly to the image); its
 // contribution is its standard deviation over pixels and channels, divided by the sum over resolutions.
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include <torch/torch.h>
@@ -19,6 +20,13 @@ struct ResolutionContributions {
   // (the last entry is the image itself). Only filled by contributions_of_ws.
   torch::Tensor partial_images;
 };
+
+// From what a caller observed itself during one synthesis forward pass (the explorer's renderer): each
+// block's ToRGB output ("bR.torgb", [1, C, R, R]) by resolution R. Fills resolutions and share only.
+ResolutionContributions contributions_of_torgb(const std::map<int, torch::Tensor>& torgb, int img_resolution);
+
+// A block's output ([N, C, R, R]) brought to img_resolution with the skip generator's own upsampling.
+torch::Tensor skip_upsample(const torch::Tensor& x, int img_resolution);
 
 // One latent: ws [1, num_ws, w_dim]. UnsupportedError for a generator that is not `skip`.
 ResolutionContributions contributions_of_ws(Generator& generator, const torch::Tensor& ws,

@@ -128,5 +128,36 @@ TEST_F(Project, MetricsPrintsAnOfficialJsonLine) {
   EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
 }
 
+// A conditional model samples its labels from a labelled dataset with --data (as the official metric draws
+// dataset labels); labels of another length are an error naming the dataset.
+TEST_F(Project, MetricsOnAConditionalModelTakeLabelsFromData) {
+  const std::string data = dir_ + "/data";
+  std::filesystem::create_directories(data);
+  nlohmann::json labels = nlohmann::json::array();
+  for (int i = 0; i < 5; ++i) {
+    std::vector<uint8_t> px(32 * 32 * 3, static_cast<uint8_t>(40 * i));
+    const std::string name = "img" + std::to_string(i) + ".png";
+    write_png(data + "/" + name, px.data(), 32, 32, 3);
+    labels.push_back({name, i});
+  }
+  std::ofstream(data + "/dataset.json") << nlohmann::json{{"labels", labels}}.dump();
+  const std::string cond = kFixtures + "/orig_cond32.pkl";
+  auto r = run({"metrics", "--model", cond, "--metric", "ppl_zend", "--vgg16", kVgg, "--samples", "4",
+                "--data", data});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"ppl_zend\""), std::string::npos) << r.output;
+  auto uniform = run({"metrics", "--model", cond, "--metric", "ppl_zend", "--vgg16", kVgg, "--samples", "4"});
+  ASSERT_EQ(uniform.exit_code, 0) << uniform.output;
+  // Four labels only: one-hot of max label + 1 = 4 dimensions, the model has 5.
+  nlohmann::json four = nlohmann::json::array();
+  for (int i = 0; i < 5; ++i)
+    four.push_back(nlohmann::json::array({"img" + std::to_string(i) + ".png", i % 4}));
+  std::ofstream(data + "/dataset.json") << nlohmann::json{{"labels", four}}.dump();
+  auto bad = run({"metrics", "--model", cond, "--metric", "ppl_zend", "--vgg16", kVgg, "--samples", "4",
+                  "--data", data});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("data: labels have 4 dimensions, the model 5"), std::string::npos) << bad.output;
+}
+
 }  // namespace
 }  // namespace stylescope::test

@@ -18,6 +18,7 @@
 #include "core/latent/direction_compute.h"
 #include "core/latent/direction_file.h"
 #include "core/latent/latents.h"
+#include "core/metrics/resolution_usage.h"
 
 namespace stylescope {
 namespace {
@@ -249,6 +250,42 @@ TEST(FrameRenderer, LayerViewShowsActivationsOfTheChosenLayer) {
   RenderedFrame missing = fr.render(r);
   EXPECT_FALSE(missing.error.empty());
   EXPECT_EQ(missing.channels, 3);  // falls back to the image
+}
+
+// The Resolution panel's request: the frame carries each resolution's share (as `analyze` computes it) and
+// the image is unchanged; a chosen skip sum replaces it by that coarse image.
+TEST(FrameRenderer, ResolutionUsageComesWithTheFrame) {
+  auto model = fixture();
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  RenderRequest plain = seed_request(3);
+  RenderRequest usage = plain;
+  usage.resolution_usage = true;
+  EXPECT_NE(plain, usage);
+  const RenderedFrame a = fr.render(plain), b = fr.render(usage);
+  ASSERT_TRUE(b.error.empty()) << b.error;
+  EXPECT_TRUE(a.resolution_share.empty());
+  EXPECT_EQ(b.resolutions, std::vector<int>({4, 8, 16, 32}));
+  EXPECT_EQ(b.pixels, a.pixels);
+  const ResolutionContributions ref = contributions_of_ws(model->G, b.ws, ForwardOptions{});
+  ASSERT_EQ(b.resolution_share.size(), ref.share.size());
+  for (size_t i = 0; i < ref.share.size(); ++i) EXPECT_NEAR(b.resolution_share[i], ref.share[i], 1e-6);
+  usage.skip_sum_resolution = 8;
+  const RenderedFrame c = fr.render(usage);
+  ASSERT_TRUE(c.error.empty()) << c.error;
+  auto coarse = ref.partial_images[1].contiguous();
+  EXPECT_EQ(c.pixels, chw_to_hwc_uint8(coarse.data_ptr<float>(), 3, 32, 32));
+  EXPECT_NE(c.pixels, a.pixels);
+  usage.skip_sum_resolution = 12;  // not a block resolution
+  EXPECT_FALSE(fr.render(usage).error.empty());
+  // A generator that is not `skip` has no shares, and its image is as always.
+  auto resnet = fixture("resnet_gray16.pkl");
+  FrameRenderer fr2(resnet, torch::kCPU, ForwardOptions{});
+  RenderRequest r2 = seed_request(3);
+  const RenderedFrame d = fr2.render(r2);
+  r2.resolution_usage = true;
+  const RenderedFrame e = fr2.render(r2);
+  EXPECT_TRUE(e.resolution_share.empty());
+  EXPECT_EQ(e.pixels, d.pixels);
 }
 
 TEST(FrameRenderer, MixingGridHasTheFigureLayout) {

@@ -32,6 +32,8 @@ ExplorerState edited_state() {
   s.mixing.w_file = "/w/projected_w.npz";
   s.view.layer = "b16.conv1";
   s.view.zoom = 3;
+  s.view.resolution_usage = true;
+  s.view.skip_sum_resolution = 16;
   ExplorerState key2 = s;
   key2.latent.x = 40;
   key2.mixing.enabled = false;
@@ -69,6 +71,8 @@ TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.timeline.position, 3.5);
   EXPECT_TRUE(back.timeline.playing);
   EXPECT_FALSE(back.timeline.preview);
+  EXPECT_TRUE(back.view.resolution_usage);
+  EXPECT_EQ(back.view.skip_sum_resolution, 16);
 }
 
 TEST(ExplorerState, TimelineDefaultsAndBadValues) {
@@ -199,6 +203,16 @@ TEST(RenderRequest, OnlyPixelDecidingStateChangesTheRequest) {
   EXPECT_EQ(make_render_request(z, 1), a);
   z.directions.alphas[7] = 0.5;
   EXPECT_NE(make_render_request(z, 1), a);
+  // The skip sum shown matters only while resolution usage is on.
+  ExplorerState u = edited_state();
+  u.view.layer.clear();
+  u.view.resolution_usage = false;
+  const RenderRequest off = make_render_request(u, 1);
+  u.view.skip_sum_resolution = 4;
+  EXPECT_EQ(make_render_request(u, 1), off);
+  u.view.resolution_usage = true;
+  EXPECT_EQ(make_render_request(u, 1).skip_sum_resolution, 4);
+  EXPECT_NE(make_render_request(u, 1), off);
 }
 
 TEST(RenderRequest, TimelinePreviewCarriesTheKeysAndTheFrame) {

@@ -360,6 +360,47 @@ TEST_F(GuiTest, FineTuningFollowsTheTrainedModelInTheView) {
   EXPECT_NE(std::find(panels.begin(), panels.end(), "Fine-tune"), panels.end());
 }
 
+// Projection from the window: the panel's job projects a generated image, "Use as latent" writes
+// projector.py's files and the view then shows exactly what `generate --w` renders from them.
+TEST_F(GuiTest, AProjectionBecomesTheCurrentLatent) {
+  auto g = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "5",
+                "--out", path("target")});
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  const json project = {
+      {"target", path("target/seed0005.png")}, {"steps", 15}, {"vgg16", kFixtures + "/vgg16_fixture.pt"}};
+  const json script = json::array({json{{"project", project}}, json{{"wait", "project"}},
+                                   json{{"use_projection", path("proj")}}, json{{"wait", "render"}}});
+  auto r = window(script.dump());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* f : {"proj/target.png", "proj/proj.png", "proj/projected_w.npz"})
+    EXPECT_TRUE(exists(path(f))) << f;
+  auto from_w = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--w",
+                     path("proj/projected_w.npz"), "--out", path("from_w")});
+  ASSERT_EQ(from_w.exit_code, 0) << from_w.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("from_w/proj00.png")));
+  EXPECT_EQ(pixels(path("proj/proj.png")), pixels(path("from_w/proj00.png")));
+  const std::vector<std::string> panels = read_json("layout.json").at("panels");
+  EXPECT_NE(std::find(panels.begin(), panels.end(), "Projection"), panels.end());
+  // A projection step without a target is refused before the window opens.
+  auto bad = window(R"([{"project": {"steps": 3}}])");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
+// The Resolution panel: with the skip sum up to 8x8 chosen, the view shows that coarse image, which is not
+// the full image.
+TEST_F(GuiTest, TheResolutionPanelShowsTheSkipSum) {
+  auto r =
+      window(R"([{"set": {"latent": {"x": 3}, "view": {"resolution_usage": true, "skip_sum_resolution": 8}}},
+                      {"wait": "render"}])");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto g = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--threads", "2", "--seeds", "3",
+                "--out", path("gen")});
+  ASSERT_EQ(g.exit_code, 0) << g.output;
+  EXPECT_NE(pixels(path("view.png")), pixels(path("gen/seed0003.png")));
+  const std::vector<std::string> panels = read_json("layout.json").at("panels");
+  EXPECT_NE(std::find(panels.begin(), panels.end(), "Resolution"), panels.end());
+}
+
 TEST_F(GuiTest, BadScriptsAndModelsExit2WithOneLine) {
   auto bad_step = window(R"([{"jump": 3}])");
   EXPECT_EQ(bad_step.exit_code, 2);
