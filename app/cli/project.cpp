@@ -34,7 +34,7 @@ struct ProjectOptions {
 };
 
 ProjectionOptions checked(const ProjectionOptions& p, const GeneratorConfig& cfg) {
-  if (cfg.c_dim > 0 && p.class_idx) class_label(cfg.c_dim, p.class_idx);
+  if (p.class_idx) class_label(cfg.c_dim, p.class_idx);  // an unconditional model refuses --class
   return p;
 }
 
@@ -108,15 +108,27 @@ void run_attribute(const ProjectOptions& o) {
   if (files.empty()) throw InputError(o.images, "no .png/.jpg/.jpeg images in this folder");
   auto distance = projection_distance(o.vgg16, device);
   nlohmann::json rows = nlohmann::json::array();
+  int failed = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string path = o.images + "/" + files[i];
-    const ProjectionTarget target = load_projection_target(path, cfg.img_resolution, cfg.img_channels);
+    ProjectionTarget target;
+    try {
+      target = load_projection_target(path, cfg.img_resolution, cfg.img_channels);
+    } catch (const InputError& e) {
+      // One unreadable file does not lose the others' results.
+      std::cerr << "warning: skipped " << e.what() << "\n";
+      rows.push_back({{"image", files[i]}, {"error", e.what()}});
+      ++failed;
+      continue;
+    }
     Projector projector(model.G, target.chw, *distance, popts);
     run_projection(projector,
                    "[" + std::to_string(i + 1) + "/" + std::to_string(files.size()) + "] " + files[i]);
     std::cout << files[i] << "\t" << projector.last_distance() << std::endl;
     rows.push_back({{"image", files[i]}, {"distance", projector.last_distance()}, {"notes", target.notes}});
   }
+  if (failed == static_cast<int>(files.size()))
+    throw InputError(o.images, "none of the images could be read");
   if (!o.common.out.empty()) {
     nlohmann::json report = {
         {"model", model.path},  {"images", o.images}, {"distance_kind", distance->kind()},

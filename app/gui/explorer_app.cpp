@@ -214,7 +214,12 @@ void ExplorerApp::update(double now) {
       PanelContext ctx = panel_context();
       start_projection(ctx, o.at("target").get<std::string>());
     };
-    actions.projecting = [this] { return projection_.job.running(); };
+    actions.projecting = [this] {
+      if (projection_.job.running()) return true;
+      const std::string error = projection_.job.progress().error;
+      if (!error.empty() && options_.scripted && fatal_.empty()) fatal_ = error;
+      return false;
+    };
     actions.use_projection = [this](const std::string& dir) {
       PanelContext ctx = panel_context();
       if (!use_projection(ctx, dir) && options_.scripted) fatal_ = status_.message;

@@ -1,6 +1,7 @@
 #include "app/gui/projection_job.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "core/io/errors.h"
 #include "core/metrics/image_distance.h"
@@ -17,7 +18,7 @@ ProjectionJob::~ProjectionJob() {
 void ProjectionJob::publish(const std::function<void(ProjectionProgress&)>& change) {
   std::lock_guard<std::mutex> lock(mutex_);
   change(progress_);
-  ++version_;
+  ++progress_.version;
 }
 
 ProjectionProgress ProjectionJob::progress() const {
@@ -35,7 +36,9 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
   stop_ = false;
   model_ = model;
   publish([&](ProjectionProgress& p) {
+    const uint64_t version = p.version;  // keeps counting across runs
     p = ProjectionProgress{};
+    p.version = version;
     p.running = true;
     p.steps = options.steps;
     p.model_path = model->path;
@@ -95,7 +98,13 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
 std::string ProjectionJob::save(const std::string& dir) {
   const ProjectionProgress p = progress();
   if (!p.ws.defined() || !model_) throw InputError("no projection to save yet");
-  return write_projection_outputs(dir, p.target, model_->G, p.ws);
+  std::string out = dir;
+  std::error_code ec;
+  for (int n = 2; std::filesystem::exists(out + "/projected_w.npz", ec) ||
+                  std::filesystem::exists(out + "/projected_w.npy", ec);
+       ++n)
+    out = dir + "-" + std::to_string(n);
+  return write_projection_outputs(out, p.target, model_->G, p.ws);
 }
 
 }  // namespace stylescope::gui

@@ -31,6 +31,7 @@ struct ProjectionProgress {
   std::vector<std::string> notes;  // what was done to the target file
   std::string error;
   bool running = false, finished = false;  // finished: all steps ran (not stopped, no error)
+  uint64_t version = 0;                    // changes with every update (the panel re-uploads its preview)
 };
 
 class ProjectionJob {
@@ -43,16 +44,15 @@ class ProjectionJob {
   void stop();  // the worker stops after its current step; the ws so far stay usable
   bool running() const { return running_; }
   ProjectionProgress progress() const;
-  uint64_t version() const { return version_; }  // changes whenever progress() does
-  // Writes target.png, proj.png and projected_w.npz into `dir`; returns the w file. InputError when there
-  // is nothing to save yet.
+  // Writes target.png, proj.png and projected_w.npz into `dir`, or, when `dir` already holds a projection,
+  // into `dir`-2, -3, ... (nothing is overwritten, and each saved w is a file of its own that the view
+  // loads afresh); returns the w file. InputError when there is nothing to save yet.
   std::string save(const std::string& dir);
 
  private:
   void publish(const std::function<void(ProjectionProgress&)>& change);
   std::thread worker_;
   std::atomic<bool> running_{false}, stop_{false};
-  std::atomic<uint64_t> version_{0};
   mutable std::mutex mutex_;
   ProjectionProgress progress_;
   std::shared_ptr<LoadedModel> model_;

@@ -30,8 +30,14 @@ Script Script::load(const std::string& path) {
         throw InputError(path, where + ": \"wait\" takes \"render\", \"record\", \"train\" or \"project\"");
     } else if (step.contains("project")) {
       const json& o = step.at("project");
-      if (!o.is_object() || !o.contains("target") || !o.at("target").is_string())
-        throw InputError(path, where + ": \"project\" takes {\"target\": PATH, ...}");
+      const bool ok = o.is_object() && o.contains("target") && o.at("target").is_string() &&
+                      (!o.contains("steps") || o.at("steps").is_number_integer()) &&
+                      (!o.contains("wplus") || o.at("wplus").is_boolean()) &&
+                      (!o.contains("vgg16") || o.at("vgg16").is_string());
+      if (!ok)
+        throw InputError(path, where +
+                                   ": \"project\" takes {\"target\": PATH, \"steps\": N, \"vgg16\": PATH, "
+                                   "\"wplus\": true|false}");
     } else if (step.contains("train")) {
       nlohmann::json options = step.at("train");
       if (options.is_object()) options.erase("follow");

@@ -97,6 +97,8 @@ torch::Tensor ppl_batch(Generator& G, ImageDistance& lpips, const PplSettings& s
 
 double ppl_trimmed_mean(std::vector<double> values) {
   if (values.empty()) throw InputError("PPL needs at least one sample");
+  for (double v : values)
+    if (std::isnan(v)) return v;  // as numpy's percentile and mean propagate NaN
   std::vector<double> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   const double last = static_cast<double>(sorted.size() - 1);

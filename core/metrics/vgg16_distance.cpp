@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <sstream>
 
 #include <torch/script.h>
@@ -16,6 +17,8 @@ std::string first_line(const std::string& text) {
 class Vgg16Lpips : public ImageDistance {
  public:
   Vgg16Lpips(const std::string& path, torch::Device device) : path_(path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path, "no such file");
     try {
       module_ = torch::jit::load(path, device);
     } catch (const c10::Error& e) {

@@ -89,7 +89,7 @@ Projector::Projector(Generator& generator, const torch::Tensor& target, ImageDis
       target.size(2) != cfg.img_resolution)
     throw InputError("the projection target must be [" + std::to_string(cfg.img_channels) + ", " +
                      std::to_string(cfg.img_resolution) + ", " + std::to_string(cfg.img_resolution) + "]");
-  if (cfg.c_dim > 0 && options_.class_idx) class_label(cfg.c_dim, options_.class_idx);  // checks the index
+  if (options_.class_idx) class_label(cfg.c_dim, options_.class_idx);  // checks the index
   const torch::Device device = G_->mapping->w_avg.device();
   rng_ = seeded_generator(device, options_.seed);
   w_statistics(G_, options_.w_avg_samples, options_.class_idx, w_avg_, w_std_);
@@ -134,6 +134,8 @@ void Projector::step() {
   if (!options_.wplus) ws = ws.repeat({1, num_ws_, 1});
   ForwardOptions fwd;
   fwd.noise_mode = NoiseMode::Const;
+  // project() calls the synthesis network without force_fp32: on CUDA the blocks the pkl flags run in fp16.
+  fwd.fp16 = w_opt_.is_cuda();
   auto synth = (G_->synthesis->forward(ws, fwd) + 1) * (255.0 / 2);
   const auto synth_features = distance_.features(projector_view(synth));
   const auto dist = distance_.distance(target_features_, synth_features).sum();

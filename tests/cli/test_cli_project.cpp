@@ -103,14 +103,22 @@ TEST_F(Project, AttributeListsEachImagesDistance) {
   const std::string images = dir_ + "/images";
   auto g = run({"generate", "--model", kModel, "--seeds", "1-2", "--out", images});
   ASSERT_EQ(g.exit_code, 0) << g.output;
+  std::ofstream(images + "/broken.png") << "not a png";  // skipped with a warning, the others still count
   auto r = run({"attribute", "--model", kModel, "--images", images, "--vgg16", kVgg, "--steps", "5",
                 "--w-avg-samples", "50", "--out", dir_ + "/attribution.json"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("seed0001.png\t"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("warning: skipped"), std::string::npos) << r.output;
   const auto report = json_file(dir_ + "/attribution.json");
-  ASSERT_EQ(report["results"].size(), 2u);
-  EXPECT_EQ(report["results"][1]["image"], "seed0002.png");
+  ASSERT_EQ(report["results"].size(), 3u);
+  EXPECT_EQ(report["results"][0]["image"], "broken.png");
+  EXPECT_TRUE(report["results"][0].contains("error"));
+  EXPECT_EQ(report["results"][2]["image"], "seed0002.png");
+  EXPECT_GT(report["results"][2]["distance"].get<double>(), 0.0);
   EXPECT_EQ(report["distance_kind"], "lpips-vgg16");
+  // --class on an unconditional model is refused, as by every other command.
+  auto cls = run({"attribute", "--model", kModel, "--images", images, "--class", "1", "--steps", "1"});
+  EXPECT_EQ(cls.exit_code, 2) << cls.output;
 }
 
 TEST_F(Project, MetricsPrintsAnOfficialJsonLine) {

@@ -52,8 +52,10 @@ TEST(Projection, FollowsTheOfficialProjectorTrajectory) {
     EXPECT_EQ((ws[0] - ws[0][0]).abs().max().item<float>(), 0.0f);
     const double diff = (ws[0][0] - ref_w[it->second.first]).abs().max().item<double>();
     EXPECT_LT(diff, it->second.second);
+    RecordProperty("w_max_abs_diff_after_step_" + std::to_string(it->first), std::to_string(diff));
   }
   EXPECT_LE(worst_dist, 0.0051);
+  RecordProperty("worst_distance_diff", std::to_string(worst_dist));
   // The run moved: w after 100 steps is far from the start.
   EXPECT_GT((ref_w[2] - ref_w[0]).abs().max().item<double>(), 0.5);
 }

@@ -379,6 +379,18 @@ TEST_F(GuiTest, AProjectionBecomesTheCurrentLatent) {
   ASSERT_EQ(from_w.exit_code, 0) << from_w.output;
   EXPECT_EQ(pixels(path("view.png")), pixels(path("from_w/proj00.png")));
   EXPECT_EQ(pixels(path("proj/proj.png")), pixels(path("from_w/proj00.png")));
+  // A second projection into the same folder goes to proj-2 (nothing overwritten) and the view follows it.
+  const json again = {{"target", path("target/seed0005.png")}, {"steps", 3}};
+  const json script2 = json::array({json{{"project", project}}, json{{"wait", "project"}},
+                                    json{{"use_projection", path("proj")}}, json{{"project", again}},
+                                    json{{"wait", "project"}}, json{{"use_projection", path("proj")}},
+                                    json{{"wait", "render"}}});
+  fs::remove_all(path("proj"));
+  auto r2 = window(script2.dump());
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  ASSERT_TRUE(exists(path("proj-2/projected_w.npz"))) << r2.output;
+  EXPECT_EQ(pixels(path("view.png")), pixels(path("proj-2/proj.png")));
+  EXPECT_NE(pixels(path("proj/proj.png")), pixels(path("proj-2/proj.png")));
   const std::vector<std::string> panels = read_json("layout.json").at("panels");
   EXPECT_NE(std::find(panels.begin(), panels.end(), "Projection"), panels.end());
   // A projection step without a target is refused before the window opens.

@@ -23,8 +23,8 @@ void string_field(const char* label, const char* hint, std::string& value, float
 // Target beside the current projection, as one texture.
 void update_preview(ProjectionPanelState& s, const ProjectionProgress& p) {
   const Image8& t = p.target;
-  if (t.pixels.empty() || s.shown_version == s.job.version()) return;
-  s.shown_version = s.job.version();
+  if (t.pixels.empty() || s.shown_version == p.version) return;
+  s.shown_version = p.version;
   const size_t row = static_cast<size_t>(t.width) * t.channels;
   std::vector<uint8_t> both(row * 2 * t.height, 0);
   for (int y = 0; y < t.height; ++y) {
@@ -58,7 +58,7 @@ bool use_projection(PanelContext& ctx, const std::string& dir) {
     const std::string w_file = ctx.projection->job.save(dir);
     ctx.state.latent.w_file = w_file;
     ctx.state.latent.w_index = 0;
-    ctx.status.info("Saved the projection to " + dir + "; the view shows its w");
+    ctx.status.info("Saved the projection as " + w_file + "; the view shows its w");
     return true;
   } catch (const std::exception& e) {
     ctx.status.fail(std::string("Projection: ") + e.what());
@@ -66,9 +66,9 @@ bool use_projection(PanelContext& ctx, const std::string& dir) {
   }
 }
 
-void projection_panel(PanelContext& ctx) {
-  if (!ctx.projection || !panel_header(ctx, "Projection")) return;
-  ProjectionPanelState& s = *ctx.projection;
+namespace {
+
+void draw_projection(PanelContext& ctx, ProjectionPanelState& s) {
   const float f = ctx.font_size;
   const ProjectionProgress p = s.job.progress();
   const bool running = s.job.running();
@@ -120,7 +120,17 @@ void projection_panel(PanelContext& ctx) {
   if (ImGui::Button("Use as latent")) use_projection(ctx, s.out);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Saves target.png, proj.png and projected_w.npz there and shows that w");
+    ImGui::SetTooltip("Saves target.png, proj.png and projected_w.npz there (in a new folder -2, -3, ... when it "
+                      "holds a projection already) and shows that w");
+}
+
+}  // namespace
+
+void projection_panel(PanelContext& ctx) {
+  if (!ctx.projection || !panel_header(ctx, "Projection")) return;
+  ImGui::PushID("projection");
+  draw_projection(ctx, *ctx.projection);
+  ImGui::PopID();
 }
 
 }  // namespace stylescope::gui
