@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/io/errors.h"
+#include "core/model/init_random.h"
 #include "core/model/profile.h"
 
 namespace stylescope {
@@ -36,7 +37,7 @@ FullyConnectedLayerImpl::FullyConnectedLayerImpl(int64_t in_features, int64_t ou
     : activation(act),
       weight_gain(lr_multiplier / std::sqrt(static_cast<double>(in_features))),
       bias_gain(lr_multiplier) {
-  weight = register_parameter("weight", torch::randn({out_features, in_features}) / lr_multiplier);
+  weight = register_parameter("weight", init_randn({out_features, in_features}) / lr_multiplier);
   if (has_bias) bias = register_parameter("bias", torch::full({out_features}, bias_init));
 }
 
@@ -78,11 +79,11 @@ SynthesisLayerImpl::SynthesisLayerImpl(int64_t in_channels, int64_t out_channels
     : resolution(res), up(up_factor), use_noise(noise), conv_clamp(clamp) {
   affine = register_module("affine",
                            FullyConnectedLayer(w_dim, in_channels, true, ops::Activation::Linear, 1.0, 1.0));
-  weight = register_parameter("weight", torch::randn({out_channels, in_channels, 3, 3}));
+  weight = register_parameter("weight", init_randn({out_channels, in_channels, 3, 3}));
   if (use_noise) noise_strength = register_parameter("noise_strength", torch::zeros({}));
   bias = register_parameter("bias", torch::zeros({out_channels}));
   resample_filter = register_buffer("resample_filter", ops::setup_filter());
-  if (use_noise) noise_const = register_buffer("noise_const", torch::randn({resolution, resolution}));
+  if (use_noise) noise_const = register_buffer("noise_const", init_randn({resolution, resolution}));
 }
 
 SynthesisLayerImpl::Derived& SynthesisLayerImpl::derived() {
@@ -263,7 +264,7 @@ ToRGBLayerImpl::ToRGBLayerImpl(int64_t in_channels, int64_t out_channels, int64_
     : conv_clamp(clamp), weight_gain(1.0 / std::sqrt(static_cast<double>(in_channels))) {
   affine = register_module("affine",
                            FullyConnectedLayer(w_dim, in_channels, true, ops::Activation::Linear, 1.0, 1.0));
-  weight = register_parameter("weight", torch::randn({out_channels, in_channels, 1, 1}));
+  weight = register_parameter("weight", init_randn({out_channels, in_channels, 1, 1}));
   bias = register_parameter("bias", torch::zeros({out_channels}));
 }
 
@@ -296,7 +297,7 @@ Conv2dLayerImpl::Conv2dLayerImpl(int64_t in_channels, int64_t out_channels, int6
       padding(kernel_size / 2),
       conv_clamp(clamp),
       weight_gain(1.0 / std::sqrt(static_cast<double>(in_channels * kernel_size * kernel_size))) {
-  weight = register_parameter("weight", torch::randn({out_channels, in_channels, kernel_size, kernel_size}));
+  weight = register_parameter("weight", init_randn({out_channels, in_channels, kernel_size, kernel_size}));
   if (has_bias) bias = register_parameter("bias", torch::zeros({out_channels}));
   resample_filter = register_buffer("resample_filter", ops::setup_filter());
 }

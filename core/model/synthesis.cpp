@@ -4,6 +4,7 @@
 
 #include "core/io/errors.h"
 #include "core/model/cpu_allocator.h"
+#include "core/model/init_random.h"
 #include "core/model/profile.h"
 
 namespace stylescope {
@@ -11,7 +12,7 @@ namespace stylescope {
 SynthesisBlockImpl::SynthesisBlockImpl(int64_t in_ch, int64_t out_ch, const GeneratorConfig& cfg, int64_t res,
                                        bool last, bool fp16)
     : in_channels(in_ch), resolution(res), architecture(cfg.architecture), is_last(last), use_fp16(fp16) {
-  if (in_channels == 0) const_ = register_parameter("const", torch::randn({out_ch, res, res}));
+  if (in_channels == 0) const_ = register_parameter("const", init_randn({out_ch, res, res}));
   resample_filter = register_buffer("resample_filter", ops::setup_filter());
   if (in_channels != 0) {
     conv0 = register_module("conv0",

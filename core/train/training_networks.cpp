@@ -5,6 +5,7 @@
 #include "core/io/errors.h"
 #include "core/io/pickle/network_pickle.h"
 #include "core/io/safetensors.h"
+#include "core/model/init_random.h"
 #include "core/model/model_file.h"
 
 namespace stylescope::train {
@@ -72,7 +73,11 @@ NamedTensors optimizer_state(const std::map<std::string, RawTensor>& other, cons
 
 Generator copy_generator(Generator& source) {
   torch::NoGradGuard no_grad;
-  Generator copy(source->config);
+  Generator copy{nullptr};
+  {
+    SkipRandomInit no_draws;  // every tensor is overwritten below
+    copy = Generator(source->config);
+  }
   auto src = state_dict(*source);
   auto dst = state_dict(*copy);
   for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);

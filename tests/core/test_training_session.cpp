@@ -10,8 +10,10 @@
 
 #include "core/io/errors.h"
 #include "core/io/image.h"
+#include "core/model/model_file.h"
 #include "core/train/distributed.h"
 #include "core/train/trainer.h"
+#include "core/train/training_networks.h"
 #include "core/train/training_session.h"
 
 namespace stylescope::train {
@@ -172,6 +174,34 @@ TEST_F(TrainingSessionTest, BadDataIsAnInputError) {
   trainer.wait();
   EXPECT_EQ(trainer.status().state, TrainerState::Failed);
   EXPECT_NE(trainer.status().message.find("nothing-here"), std::string::npos) << trainer.status().message;
+}
+
+}  // namespace
+}  // namespace stylescope::train
+
+namespace stylescope::train {
+namespace {
+
+// Copies of G_ema (published by the trainer every few seconds, made by the projector and PPL on other
+// threads) draw nothing from torch's global generator, so a training run's random stream does not depend
+// on when they happen; the copy still equals the source exactly.
+TEST(CopyGenerator, DrawsNothingFromTheGlobalGeneratorAndCopiesExactly) {
+  LoadedModel m = load_model(std::string(STYLESCOPE_FIXTURES_DIR) + "/skip_rgb32.pkl");
+  torch::manual_seed(42);
+  const auto expected = torch::rand({8});
+  torch::manual_seed(42);
+  Generator copy = copy_generator(m.G);
+  EXPECT_TRUE(torch::equal(torch::rand({8}), expected));
+  const auto a = state_dict(*m.G), b = state_dict(*copy);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first);
+    EXPECT_TRUE(torch::equal(a[i].second, b[i].second)) << a[i].first;
+  }
+  // A network built outside such a copy is still randomly initialised.
+  torch::manual_seed(42);
+  Generator fresh(m.config);
+  EXPECT_FALSE(torch::equal(torch::rand({8}), expected));
 }
 
 }  // namespace
