@@ -120,8 +120,9 @@ void draw_projection(PanelContext& ctx, ProjectionPanelState& s) {
   if (ImGui::Button("Use as latent")) use_projection(ctx, s.out);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Saves target.png, proj.png and projected_w.npz there (in a new folder -2, -3, ... when it "
-                      "holds a projection already) and shows that w");
+    ImGui::SetTooltip(
+        "Saves target.png, proj.png and projected_w.npz there (in a new folder -2, -3, ... when it "
+        "holds a projection already) and shows that w");
 }
 
 }  // namespace
