@@ -107,6 +107,7 @@ void run_attribute(const ProjectOptions& o) {
   const auto files = train::list_image_files(o.images);
   if (files.empty()) throw InputError(o.images, "no .png/.jpg/.jpeg images in this folder");
   auto distance = projection_distance(o.vgg16, device);
+  const WStatistics stats = w_statistics(model.G, popts.w_avg_samples, popts.class_idx);  // the same for all
   nlohmann::json rows = nlohmann::json::array();
   int failed = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -121,7 +122,7 @@ void run_attribute(const ProjectOptions& o) {
       ++failed;
       continue;
     }
-    Projector projector(model.G, target.chw, *distance, popts);
+    Projector projector(model.G, target.chw, *distance, popts, &stats);
     run_projection(projector,
                    "[" + std::to_string(i + 1) + "/" + std::to_string(files.size()) + "] " + files[i]);
     std::cout << files[i] << "\t" << projector.last_distance() << std::endl;

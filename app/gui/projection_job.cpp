@@ -7,6 +7,7 @@
 #include "core/metrics/image_distance.h"
 #include "core/project/projection_outputs.h"
 #include "core/project/projection_target.h"
+#include "core/train/training_networks.h"
 
 namespace stylescope::gui {
 
@@ -34,7 +35,6 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
   if (worker_.joinable()) worker_.join();
   running_ = true;
   stop_ = false;
-  model_ = model;
   publish([&](ProjectionProgress& p) {
     const uint64_t version = p.version;  // keeps counting across runs
     p = ProjectionProgress{};
@@ -55,6 +55,11 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
           load_projection_target(target_path, cfg.img_resolution, cfg.img_channels);
       const torch::Device device = model->G->mapping->w_avg.device();
       auto distance = vgg16.empty() ? builtin_image_distance() : load_vgg16_lpips(vgg16, device);
+      auto render_copy = std::make_shared<Generator>(train::copy_generator(model->G));
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        render_copy_ = render_copy;
+      }
       publish([&](ProjectionProgress& p) {
         p.target = target.image;
         p.notes = target.notes;
@@ -69,7 +74,7 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
         std::vector<uint8_t> image;
         const torch::Tensor ws = projector.ws();
         if (show) {
-          image = render_ws_uint8(model->G, ws);
+          image = render_ws_uint8(*render_copy, ws);
           last_image = elapsed();
         }
         publish([&](ProjectionProgress& p) {
@@ -97,14 +102,19 @@ void ProjectionJob::start(std::shared_ptr<LoadedModel> model, const std::string&
 
 std::string ProjectionJob::save(const std::string& dir) {
   const ProjectionProgress p = progress();
-  if (!p.ws.defined() || !model_) throw InputError("no projection to save yet");
+  std::shared_ptr<Generator> generator;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    generator = render_copy_;
+  }
+  if (!p.ws.defined() || !generator) throw InputError("no projection to save yet");
   std::string out = dir;
   std::error_code ec;
   for (int n = 2; std::filesystem::exists(out + "/projected_w.npz", ec) ||
                   std::filesystem::exists(out + "/projected_w.npy", ec);
        ++n)
     out = dir + "-" + std::to_string(n);
-  return write_projection_outputs(out, p.target, model_->G, p.ws);
+  return write_projection_outputs(out, p.target, *generator, p.ws);
 }
 
 }  // namespace stylescope::gui

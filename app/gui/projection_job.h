@@ -55,7 +55,9 @@ class ProjectionJob {
   std::atomic<bool> running_{false}, stop_{false};
   mutable std::mutex mutex_;
   ProjectionProgress progress_;
-  std::shared_ptr<LoadedModel> model_;
+  // A copy of the model's generator for the preview and Save: the worker never runs the module the view's
+  // render thread runs (its lazily filled inference caches are not locked).
+  std::shared_ptr<Generator> render_copy_;
 };
 
 }  // namespace stylescope::gui

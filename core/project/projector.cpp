@@ -23,9 +23,10 @@ std::vector<SynthesisLayer> noise_layers(Generator& G) {
   return layers;
 }
 
-// mean and spread of w over `samples` z from np.random.RandomState(123), as project() computes them.
-void w_statistics(Generator& G, int samples, std::optional<int> class_idx, torch::Tensor& w_avg,
-                  double& w_std) {
+}  // namespace
+
+WStatistics w_statistics(Generator& G, int samples, std::optional<int> class_idx) {
+  if (samples < 1) throw InputError("the w statistics need at least one sample");
   torch::NoGradGuard no_grad;
   const auto& cfg = G->config;
   const auto device = G->mapping->w_avg.device();
@@ -48,11 +49,11 @@ void w_statistics(Generator& G, int samples, std::optional<int> class_idx, torch
   }
   const auto all = torch::cat(ws);
   const auto avg = all.mean(0, true);
-  w_std = std::sqrt((all - avg).square().sum().item<double>() / samples);
-  w_avg = avg.to(torch::kFloat32);
+  WStatistics stats;
+  stats.w_std = std::sqrt((all - avg).square().sum().item<double>() / samples);
+  stats.w_avg = avg.to(torch::kFloat32);
+  return stats;
 }
-
-}  // namespace
 
 torch::Tensor projector_view(const torch::Tensor& images) {
   if (images.size(2) > 256)
@@ -77,7 +78,7 @@ torch::Tensor noise_regularization(const std::vector<torch::Tensor>& noise_buffe
 }
 
 Projector::Projector(Generator& generator, const torch::Tensor& target, ImageDistance& distance,
-                     const ProjectionOptions& options)
+                     const ProjectionOptions& options, const WStatistics* stats)
     : G_(train::copy_generator(generator)),
       distance_(distance),
       options_(options),
@@ -92,7 +93,9 @@ Projector::Projector(Generator& generator, const torch::Tensor& target, ImageDis
   if (options_.class_idx) class_label(cfg.c_dim, options_.class_idx);  // checks the index
   const torch::Device device = G_->mapping->w_avg.device();
   rng_ = seeded_generator(device, options_.seed);
-  w_statistics(G_, options_.w_avg_samples, options_.class_idx, w_avg_, w_std_);
+  const WStatistics computed = stats ? *stats : w_statistics(G_, options_.w_avg_samples, options_.class_idx);
+  w_avg_ = computed.w_avg;
+  w_std_ = computed.w_std;
 
   {
     torch::NoGradGuard no_grad;

@@ -31,13 +31,22 @@ struct ProjectionOptions {
   std::optional<int> class_idx;
 };
 
+// The mean w and its spread, as project() computes them: `samples` z from np.random.RandomState(123)
+// through the mapping network (a conditional model's samples take `class_idx`, or the classes in turn).
+struct WStatistics {
+  torch::Tensor w_avg;  // [1, w_dim] float32 on the CPU
+  double w_std = 0;
+};
+WStatistics w_statistics(Generator& generator, int samples, std::optional<int> class_idx);
+
 class Projector {
  public:
   // `target`: [C, R, R] uint8 (or float in [0, 255]) at the model's resolution and channel count.
-  // Computes the w statistics (options.w_avg_samples mapping passes) and draws the initial noise buffers.
-  // The generator is copied: its noise buffers are optimised in the copy, never in `generator`.
+  // Computes the w statistics (options.w_avg_samples mapping passes; `stats` when given, e.g. the same for
+  // every image of `attribute`) and draws the initial noise buffers. The generator is copied: its noise
+  // buffers are optimised in the copy, never in `generator`.
   Projector(Generator& generator, const torch::Tensor& target, ImageDistance& distance,
-            const ProjectionOptions& options);
+            const ProjectionOptions& options, const WStatistics* stats = nullptr);
 
   void step();  // one optimisation step; no-op when done()
   bool done() const { return step_ >= options_.steps; }

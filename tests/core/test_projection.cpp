@@ -60,6 +60,23 @@ TEST(Projection, FollowsTheOfficialProjectorTrajectory) {
   EXPECT_GT((ref_w[2] - ref_w[0]).abs().max().item<double>(), 0.5);
 }
 
+// attribute computes the w statistics once and hands them to every Projector: the same run as computing them.
+TEST(Projection, PrecomputedWStatisticsGiveTheSameRun) {
+  LoadedModel m = load_model(kFixtures + "/skip_rgb32.pkl");
+  auto distance = builtin_image_distance();
+  ProjectionOptions options;
+  options.steps = 4;
+  options.w_avg_samples = 300;
+  const WStatistics stats = w_statistics(m.G, 300, std::nullopt);
+  Projector a(m.G, ref("skip_rgb32_target.npy"), *distance, options);
+  Projector b(m.G, ref("skip_rgb32_target.npy"), *distance, options, &stats);
+  EXPECT_TRUE(torch::equal(a.w_avg(), stats.w_avg));
+  EXPECT_EQ(a.w_std(), stats.w_std);
+  while (!a.done()) a.step(), b.step();
+  EXPECT_TRUE(torch::equal(a.ws(), b.ws()));
+  EXPECT_THROW(w_statistics(m.G, 0, std::nullopt), InputError);
+}
+
 TEST(Projection, LeavesTheModelItsOwnNoiseAndSupportsWPlus) {
   LoadedModel m = load_model(kFixtures + "/skip_rgb32.pkl");
   const auto before = m.G->synthesis->blocks[1]->conv0->noise_const.clone();
