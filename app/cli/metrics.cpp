@@ -65,7 +65,7 @@ void run_metrics(const MetricsOptions& o) {
     if (dataset) {
       const auto index =
           static_cast<int64_t>(label_rng.random_interval(static_cast<uint64_t>(dataset->size() - 1)));
-      return dataset->get(index).label;
+      return dataset->label(index);
     }
     auto c = torch::zeros({cfg.c_dim});
     c[static_cast<int64_t>(label_rng.random_interval(static_cast<uint64_t>(cfg.c_dim - 1)))] = 1;

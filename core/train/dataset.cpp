@@ -81,11 +81,18 @@ std::shared_ptr<ImageDataset> ImageDataset::open(const std::string& path, const 
   return dataset;
 }
 
-DatasetItem ImageDataset::get(int64_t index) const {
+torch::Tensor ImageDataset::label(int64_t index) const {
   if (index < 0 || index >= size()) {
     throw std::out_of_range("dataset index " + std::to_string(index) + " outside [0, " +
                             std::to_string(size()) + ")");
   }
+  const auto& labels = static_cast<const LabeledSource&>(*source_).labels;
+  if (labels.empty()) return torch::zeros({info_.label_dim}, torch::kFloat32);
+  return torch::tensor(labels[static_cast<size_t>(index % info_.raw_size)], torch::kFloat32);
+}
+
+DatasetItem ImageDataset::get(int64_t index) const {
+  torch::Tensor label = this->label(index);  // checks the index
   const int64_t raw = index % info_.raw_size;
   Image8 image = source_->load(raw);
   if (index >= info_.raw_size) flip_x(image);
@@ -94,13 +101,7 @@ DatasetItem ImageDataset::get(int64_t index) const {
       torch::from_blob(image.pixels.data(), {image.height, image.width, image.channels}, torch::kUInt8)
           .permute({2, 0, 1})
           .clone(torch::MemoryFormat::Contiguous);  // owns its bytes (a 1-channel view would not)
-  const auto& labels = static_cast<const LabeledSource&>(*source_).labels;
-  if (labels.empty()) {
-    item.label = torch::zeros({info_.label_dim}, torch::kFloat32);
-  } else {
-    const std::vector<float>& v = labels[static_cast<size_t>(raw)];
-    item.label = torch::tensor(v, torch::kFloat32);
-  }
+  item.label = std::move(label);
   return item;
 }
 

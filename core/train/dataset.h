@@ -58,6 +58,9 @@ class ImageDataset {
   int64_t size() const { return info_.raw_size * (xflip_ ? 2 : 1); }
   // Thread-safe. std::out_of_range outside [0, size()); InputError for a file that no longer decodes.
   DatasetItem get(int64_t index) const;
+  // Item `index`'s label alone (float32 [label_dim]), without reading or decoding its image: what the
+  // training loop's label sampling and `metrics --data` need. Thread-safe; std::out_of_range as get().
+  torch::Tensor label(int64_t index) const;
 
   // Implementation detail shared by the folder and zip sources (core/train/dataset_source.h).
   struct Source;

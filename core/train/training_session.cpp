@@ -176,7 +176,7 @@ torch::Tensor TrainingSession::sample_labels(int64_t count) {
   if (resolved_.G.c_dim == 0) return torch::zeros({count, 0});
   torch::Tensor idx = torch::randint(dataset_->size(), {count}, torch::kInt64);
   std::vector<torch::Tensor> labels;
-  for (int64_t i = 0; i < count; ++i) labels.push_back(dataset_->get(idx[i].item<int64_t>()).label);
+  for (int64_t i = 0; i < count; ++i) labels.push_back(dataset_->label(idx[i].item<int64_t>()));
   return torch::stack(labels);
 }
 

@@ -144,6 +144,17 @@ TEST_F(Dataset, FolderLabelsFromDatasetJsonAreOneHot) {
   EXPECT_EQ(ds->info().label_dim, 3);
   EXPECT_TRUE(torch::equal(ds->get(0).label, torch::tensor({0.f, 0.f, 1.f})));
   EXPECT_TRUE(torch::equal(ds->get(1).label, torch::tensor({1.f, 0.f, 0.f})));
+  // Labels alone come without reading the images (the training loop samples 4 x batch of them a step):
+  // they still answer after an image file has gone bad.
+  write_text(dir_ + "/a.png", "no longer a png");
+  EXPECT_TRUE(torch::equal(ds->label(0), torch::tensor({0.f, 0.f, 1.f})));
+  EXPECT_FALSE(input_error([&] { ds->get(0); }).empty());
+  EXPECT_THROW(ds->label(2), std::out_of_range);
+  DatasetOpenOptions flipped;
+  flipped.xflip = true;
+  save_png(dir_ + "/a.png", solid_image(4, 4, 1, 1));
+  auto ds2 = ImageDataset::open(dir_, flipped);
+  for (int64_t i = 0; i < ds2->size(); ++i) EXPECT_TRUE(torch::equal(ds2->label(i), ds2->get(i).label)) << i;
   DatasetOpenOptions no_labels;
   no_labels.use_labels = false;
   EXPECT_EQ(ImageDataset::open(dir_, no_labels)->info().label_dim, 0);
