@@ -14,6 +14,7 @@
 #include "core/latent/latents.h"
 #include "core/project/projection_outputs.h"
 #include "core/project/projection_target.h"
+#include "core/render/image_grid.h"
 #include "core/train/dataset_files.h"
 #include "core/util/atomic_file.h"
 #ifdef STYLESCOPE_HAVE_VIDEO
@@ -36,17 +37,6 @@ struct ProjectOptions {
 ProjectionOptions checked(const ProjectionOptions& p, const GeneratorConfig& cfg) {
   if (p.class_idx) class_label(cfg.c_dim, p.class_idx);  // an unconditional model refuses --class
   return p;
-}
-
-// A frame of proj.mp4: the target beside the current projection, as projector.py writes it.
-std::vector<uint8_t> side_by_side(const Image8& target, const std::vector<uint8_t>& synth) {
-  const size_t row = static_cast<size_t>(target.width) * target.channels;
-  std::vector<uint8_t> frame(row * 2 * target.height);
-  for (int y = 0; y < target.height; ++y) {
-    std::copy_n(target.pixels.data() + y * row, row, frame.data() + y * 2 * row);
-    std::copy_n(synth.data() + y * row, row, frame.data() + y * 2 * row + row);
-  }
-  return frame;
 }
 
 void run_project(const ProjectOptions& o) {
@@ -73,7 +63,12 @@ void run_project(const ProjectOptions& o) {
   const double start = now_seconds();
   Projector projector(model.G, target.chw, *distance, popts);
   run_projection(projector, "project", [&](const Projector& p) {
-    if (video) video->write(side_by_side(target.image, render_ws_uint8(model.G, p.ws())).data());
+    if (!video) return;
+    // A frame of proj.mp4: the target beside the current projection, as projector.py writes it.
+    const auto synth = render_ws_uint8(model.G, p.ws());
+    video->write(
+        tile_images({target.image.pixels.data(), synth.data()}, 2, 1, cfg.img_resolution, cfg.img_channels)
+            .data());
   });
   const double seconds = now_seconds() - start;
   if (video) video->finish();

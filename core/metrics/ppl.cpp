@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/io/errors.h"
+#include "core/model/noise_layers.h"
 #include "core/render/seeded_generator.h"
 #include "core/train/training_networks.h"
 
@@ -74,10 +75,8 @@ torch::Tensor ppl_batch(Generator& G, ImageDistance& lpips, const PplSettings& s
     wt0 = w.narrow(0, 0, n);
     wt1 = w.narrow(0, n, n);
   }
-  for (auto& block : G->synthesis->blocks)
-    for (auto& layer : {block->conv0, block->conv1})
-      if (layer && layer->use_noise)
-        layer->noise_const.copy_(torch::randn(layer->noise_const.sizes(), rng, options));
+  for (auto& layer : noise_layers(G))
+    layer->noise_const.copy_(torch::randn(layer->noise_const.sizes(), rng, options));
   ForwardOptions fwd;
   fwd.noise_mode = NoiseMode::Const;
   auto img = G->synthesis->forward(torch::cat({wt0, wt1}), fwd);

@@ -5,6 +5,7 @@
 #include "core/io/errors.h"
 #include "core/latent/latents.h"
 #include "core/latent/numpy_rng.h"
+#include "core/model/noise_layers.h"
 #include "core/render/seeded_generator.h"
 #include "core/train/training_networks.h"
 
@@ -13,15 +14,6 @@ namespace {
 
 namespace F = torch::nn::functional;
 constexpr double kPi = 3.14159265358979323846;
-
-// The noise buffers in the official named_buffers() order: b4.conv1, b8.conv0, b8.conv1, ...
-std::vector<SynthesisLayer> noise_layers(Generator& G) {
-  std::vector<SynthesisLayer> layers;
-  for (auto& block : G->synthesis->blocks)
-    for (auto& layer : {block->conv0, block->conv1})
-      if (layer && layer->use_noise) layers.push_back(layer);
-  return layers;
-}
 
 }  // namespace
 

@@ -3,9 +3,10 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstring>
+#include <cstdio>
 
 #include "app/gui/panel_context.h"
+#include "core/render/image_grid.h"
 #include "core/util/user_paths.h"
 
 namespace stylescope::gui {
@@ -25,13 +26,9 @@ void update_preview(ProjectionPanelState& s, const ProjectionProgress& p) {
   const Image8& t = p.target;
   if (t.pixels.empty() || s.shown_version == p.version) return;
   s.shown_version = p.version;
-  const size_t row = static_cast<size_t>(t.width) * t.channels;
-  std::vector<uint8_t> both(row * 2 * t.height, 0);
-  for (int y = 0; y < t.height; ++y) {
-    std::memcpy(both.data() + y * 2 * row, t.pixels.data() + y * row, row);
-    if (p.image.size() == row * t.height)
-      std::memcpy(both.data() + y * 2 * row + row, p.image.data() + y * row, row);
-  }
+  // Black beside the target until the first projection image arrives.
+  const uint8_t* projection = p.image.size() == t.pixels.size() ? p.image.data() : nullptr;
+  const auto both = tile_images({t.pixels.data(), projection}, 2, 1, t.width, t.channels);
   s.preview.upload(both.data(), t.width * 2, t.height, t.channels);
 }
 
