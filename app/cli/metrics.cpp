@@ -13,6 +13,7 @@
 #include "core/metrics/ppl.h"
 #include "core/train/dataset.h"
 #include "core/util/atomic_file.h"
+#include "core/util/format_time.h"
 #include "core/util/user_paths.h"
 
 namespace stylescope::cli {
@@ -28,13 +29,6 @@ struct MetricsOptions {
   int64_t batch = 2;
   uint64_t seed = 0;
 };
-
-std::string time_string(double seconds) {
-  const int64_t s = static_cast<int64_t>(seconds + 0.5);
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600) return std::to_string(s / 60) + "m " + std::to_string(s % 60) + "s";
-  return std::to_string(s / 3600) + "h " + std::to_string(s / 60 % 60) + "m";
-}
 
 void run_metrics(const MetricsOptions& o) {
   PplSettings settings = ppl_settings(o.metric);
@@ -81,7 +75,7 @@ void run_metrics(const MetricsOptions& o) {
   nlohmann::json line = {{"results", {{o.metric, result.value}}},
                          {"metric", o.metric},
                          {"total_time", result.seconds},
-                         {"total_time_str", time_string(result.seconds)},
+                         {"total_time_str", format_time(result.seconds)},
                          {"num_gpus", device.is_cuda() ? 1 : 0},
                          {"snapshot_pkl", model.path},
                          {"timestamp", static_cast<double>(std::time(nullptr))},

@@ -21,13 +21,19 @@ struct TrainCliOptions {
 };
 
 void print_tick(const train::TickReport& r) {
-  auto mean = [&](const char* name) {
+  // A statistic with no samples in this tick (R1 and path length are lazy, so a short last tick may have
+  // none) shows as "-": "nan" would read as a diverged run.
+  auto field = [&](const char* name, const char* format) {
     auto it = r.stats.find(name);
-    return it == r.stats.end() ? std::nan("") : it->second.mean;
+    if (it == r.stats.end()) return std::string("-");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, format, it->second.mean);
+    return std::string(buf);
   };
-  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8.2f G %-7.4f D %-7.4f r1 %-8.4g pl %-8.4g%s%s\n",
-               r.tick, r.kimg, mean("Timing/sec_per_kimg"), mean("Loss/G/loss"), mean("Loss/D/loss"),
-               mean("Loss/r1_penalty"), mean("Loss/pl_penalty"), r.snapshot_path.empty() ? "" : "  snapshot ",
+  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8s G %-7s D %-7s r1 %-8s pl %-8s%s%s\n", r.tick,
+               r.kimg, field("Timing/sec_per_kimg", "%.2f").c_str(), field("Loss/G/loss", "%.4f").c_str(),
+               field("Loss/D/loss", "%.4f").c_str(), field("Loss/r1_penalty", "%.4g").c_str(),
+               field("Loss/pl_penalty", "%.4g").c_str(), r.snapshot_path.empty() ? "" : "  snapshot ",
                r.snapshot_path.c_str());
 }
 

@@ -148,15 +148,15 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, b
   torch::Tensor captured, skip_sum;
   // The Resolution panel: every block's ToRGB output (skip generators) and the skip sum to show.
   const bool usage = r.resolution_usage && r.layer.empty() && cfg.architecture == Architecture::Skip;
-  const std::string skip_sum_name =
-      usage && r.skip_sum_resolution > 0 ? "b" + std::to_string(r.skip_sum_resolution) + ".img" : "";
   std::map<int, torch::Tensor> torgb;
   o.observe = [&](const std::string& name, const torch::Tensor& out) {
     frame.layers.push_back({name, out.sizes().vec(), std::string(c10::toString(out.scalar_type()))});
     if (name == r.layer) captured = out[0].to(torch::kFloat32).to(torch::kCPU).clone();
-    if (usage && name.size() > 6 && name.compare(name.size() - 6, 6, ".torgb") == 0)
-      torgb[std::stoi(name.substr(1))] = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
-    if (name == skip_sum_name) skip_sum = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
+    const auto block = usage ? parse_skip_block_output(name) : std::nullopt;
+    if (block && block->torgb)
+      torgb[block->resolution] = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
+    else if (block && block->resolution == r.skip_sum_resolution)
+      skip_sum = out.narrow(0, 0, 1).to(torch::kFloat32).clone();
   };
   if (usage) keep_on_device = false;
   torch::Tensor image;
@@ -189,7 +189,7 @@ void FrameRenderer::render_image(const RenderRequest& r, RenderedFrame& frame, b
     frame.resolution_share = c.share;
     if (skip_sum.defined())
       image = skip_upsample(skip_sum, res)[0].to(torch::kCPU).contiguous();
-    else if (!skip_sum_name.empty())
+    else if (r.skip_sum_resolution > 0)
       frame.error = "no skip sum at " + std::to_string(r.skip_sum_resolution) + "x" +
                     std::to_string(r.skip_sum_resolution) + "; showing the image";
   }

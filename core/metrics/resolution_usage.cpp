@@ -24,12 +24,8 @@ SkipOutputs skip_outputs(Generator& generator, const torch::Tensor& ws, const Fo
   std::map<int, torch::Tensor> torgb, partial;
   ForwardOptions observed = options;
   observed.observe = [&](const std::string& name, const torch::Tensor& t) {
-    const auto dot = name.find('.');
-    if (name[0] != 'b' || dot == std::string::npos) return;
-    const int res = std::stoi(name.substr(1, dot - 1));
-    const std::string what = name.substr(dot + 1);
-    if (what == "torgb") torgb[res] = t.detach().to(torch::kFloat32).clone();
-    if (what == "img") partial[res] = t.detach().to(torch::kFloat32).clone();
+    if (const auto block = parse_skip_block_output(name))
+      (block->torgb ? torgb : partial)[block->resolution] = t.detach().to(torch::kFloat32).clone();
   };
   torch::NoGradGuard no_grad;
   generator->synthesis->forward(ws, observed);
@@ -57,6 +53,16 @@ std::vector<double> to_vector(const torch::Tensor& t) {
 }
 
 }  // namespace
+
+std::optional<SkipBlockOutput> parse_skip_block_output(const std::string& layer_name) {
+  const auto dot = layer_name.find('.');
+  if (layer_name.size() < 2 || layer_name[0] != 'b' || dot == std::string::npos || dot < 2)
+    return std::nullopt;
+  const std::string digits = layer_name.substr(1, dot - 1), what = layer_name.substr(dot + 1);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || (what != "torgb" && what != "img"))
+    return std::nullopt;
+  return SkipBlockOutput{std::stoi(digits), what == "torgb"};
+}
 
 torch::Tensor skip_upsample(const torch::Tensor& x, int img_resolution) {
   if (x.size(2) >= img_resolution) return x;

@@ -5,6 +5,8 @@
 // contribution is its standard deviation over pixels and channels, divided by the sum over resolutions.
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -20,6 +22,14 @@ struct ResolutionContributions {
   // (the last entry is the image itself). Only filled by contributions_of_ws.
   torch::Tensor partial_images;
 };
+
+// A skip generator's per-block outputs as ForwardOptions::observe names them: "bR.torgb" (block R's ToRGB
+// output, torgb true) and "bR.img" (the skip sum after block R, torgb false); nullopt for any other layer.
+struct SkipBlockOutput {
+  int resolution = 0;
+  bool torgb = false;
+};
+std::optional<SkipBlockOutput> parse_skip_block_output(const std::string& layer_name);
 
 // From what a caller observed itself during one synthesis forward pass (the explorer's renderer): each
 // block's ToRGB output ("bR.torgb", [1, C, R, R]) by resolution R. Fills resolutions and share only.

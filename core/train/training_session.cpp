@@ -195,8 +195,10 @@ void TrainingSession::step() {
   // process with the combined batch: minibatch-std groups are strided too and stay the same.
   const torch::Tensor rows = torch::arange(rank, B, world, torch::kInt64);
   auto share = [&](const torch::Tensor& block) { return block.index_select(0, rows); };
-  torch::Tensor real = share(batch.images).to(torch::kFloat32) / 127.5 - 1;
-  torch::Tensor real_c = resolved_.G.c_dim > 0 ? share(batch.labels) : torch::zeros({local, 0});
+  // Moved to the device once for the step's phases (D's main and R1 phases both read them).
+  const torch::Tensor real = (share(batch.images).to(torch::kFloat32) / 127.5 - 1).to(device);
+  const torch::Tensor real_c =
+      (resolved_.G.c_dim > 0 ? share(batch.labels) : torch::zeros({local, 0})).to(device);
   const Phase phases[] = {Phase::Gmain, Phase::Greg, Phase::Dmain, Phase::Dreg};
   const int intervals[] = {1, resolved_.G_reg_interval, 1, resolved_.D_reg_interval};
   torch::Tensor all_z = torch::randn({4 * B, resolved_.G.z_dim});
@@ -210,8 +212,7 @@ void TrainingSession::step() {
     profile::Scope scope(kPhaseScopes[i]);
     run_training_phase(*loss_, is_G ? *opt_G_ : *opt_D_,
                        is_G ? generator_parameters(nets_.G) : trainable_parameters(nets_.D), phases[i],
-                       intervals[i], real.to(device), real_c.to(device), z, c, resolved_.batch_gpu, group_,
-                       &step_stats_);
+                       intervals[i], real, real_c, z, c, resolved_.batch_gpu, group_, &step_stats_);
   }
   // A non-finite loss must not reach a snapshot: stop here, the last snapshot on disk stays the good one.
   for (auto& [name, m] : step_stats_.moments())

@@ -82,6 +82,9 @@ TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
     last_kimg = j["Progress/kimg"]["mean"].get<double>();
   }
   EXPECT_EQ(lines, 3);  // tick 0 after the first iteration (kimg 0.004), then 0.012 and the end
+  // R1 runs every 16 iterations, so only tick 0 has it: the later tick lines show "-" for it, never "nan".
+  EXPECT_NE(r.output.find("r1 -"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("nan"), std::string::npos) << r.output;
   EXPECT_NEAR(last_kimg, 0.016, 1e-9);
   auto options = nlohmann::json::parse(std::ifstream(out + "/training_options.json"));
   EXPECT_EQ(options["batch_size"], 4);

@@ -55,6 +55,19 @@ TEST(ResolutionUsage, OnlySkipGeneratorsHaveIt) {
   EXPECT_THROW(contributions_of_ws(m.G, ws, ForwardOptions{}), UnsupportedError);
 }
 
+TEST(ResolutionUsage, SkipBlockOutputNames) {
+  const auto torgb = parse_skip_block_output("b16.torgb");
+  ASSERT_TRUE(torgb);
+  EXPECT_EQ(torgb->resolution, 16);
+  EXPECT_TRUE(torgb->torgb);
+  const auto img = parse_skip_block_output("b1024.img");
+  ASSERT_TRUE(img);
+  EXPECT_EQ(img->resolution, 1024);
+  EXPECT_FALSE(img->torgb);
+  for (const char* other : {"b16.conv0", "b4.const", "mapping.fc0", "b.torgb", "bx.img", "b16torgb", "", "b"})
+    EXPECT_FALSE(parse_skip_block_output(other)) << other;
+}
+
 TEST(BarChart, BarsAreAsTallAsTheirValues) {
   const BarChart full = draw_bar_chart({1.0, 0.0}, {"4", "8"});
   const BarChart half = draw_bar_chart({0.5, 0.5}, {"4", "8"});
