@@ -38,6 +38,13 @@ void add_model_options(CLI::App* cmd, CommonOptions& common) {
       ->check(CLI::NonNegativeNumber);
 }
 
+void add_trunc_center_option(CLI::App* cmd, LatentOptions& latent) {
+  cmd->add_option("--trunc-center", latent.trunc_center,
+                  "Truncate towards: global (the w_avg tracked in training, as the official code) or class "
+                  "(the class's mean w; conditional models)")
+      ->check(CLI::IsMember({"global", "class"}));
+}
+
 void add_latent_options(CLI::App* cmd, LatentOptions& latent, bool with_seeds) {
   if (with_seeds) {
     cmd->add_option("--seeds", latent.seeds, "Seeds, e.g. 0-3,7");
@@ -45,12 +52,19 @@ void add_latent_options(CLI::App* cmd, LatentOptions& latent, bool with_seeds) {
   }
   cmd->add_option("--trunc", latent.trunc, "Truncation psi (default 1)");
   cmd->add_option("--trunc-cutoff", latent.trunc_cutoff, "Truncate only layers below this index");
+  add_trunc_center_option(cmd, latent);
   cmd->add_option("--noise-mode", latent.noise_mode, "const, random or none (default const)")
       ->check(CLI::IsMember({"const", "random", "none"}));
   cmd->add_option("--class", latent.class_idx, "Class index for conditional models");
   cmd->add_option("--mix-seed", latent.mix_seed, "Take the --styles layers' ws from this seed");
   cmd->add_option("--styles", latent.styles, "Layers for --mix-seed, e.g. 0-3");
   cmd->add_flag("--fp16", latent.fp16, "fp16 where the official code uses it (CUDA only)");
+}
+
+bool class_centered(const LatentOptions& latent, const GeneratorConfig& config) {
+  if (latent.trunc_center != "class") return false;
+  if (config.c_dim == 0) throw InputError("--trunc-center class: this model has no classes");
+  return true;
 }
 
 std::string resolve_model_path(const std::string& model) {

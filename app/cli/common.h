@@ -26,6 +26,7 @@ struct LatentOptions {
   std::string seeds;
   double trunc = 1.0;
   std::optional<int> trunc_cutoff;
+  std::string trunc_center = "global";  // global (official) | class
   std::string noise_mode = "const";
   std::optional<int> class_idx;
   std::optional<uint32_t> mix_seed;
@@ -36,6 +37,7 @@ struct LatentOptions {
 
 void add_model_options(CLI::App* cmd, CommonOptions& common);  // --model --device --threads
 void add_latent_options(CLI::App* cmd, LatentOptions& latent, bool with_seeds);
+void add_trunc_center_option(CLI::App* cmd, LatentOptions& latent);  // --trunc-center (in add_latent_options)
 
 // The model path to use: --model, else the embedded default model (STYLESCOPE_MODELS_DIR, then
 // <executable dir>/../models). Throws InputError when neither exists.
@@ -46,6 +48,9 @@ std::string resolve_model_path(const std::string& model);
 // turns it off too). exact_fp32 false keeps LibTorch's defaults, as the official generate.py runs.
 torch::Device setup_device(const CommonOptions& common, bool exact_fp32 = true);
 ForwardOptions forward_options(const LatentOptions& latent, torch::Device device);
+// --trunc-center class: truncate towards the class's mean w (LatentRequest::class_center). InputError on a
+// model without classes.
+bool class_centered(const LatentOptions& latent, const GeneratorConfig& config);
 
 // Writes one image [C,H,W] float as PNG with the official 8-bit conversion (and, with save_npy, the raw
 // float32 array as `<stem>.npy` and `ws` [num_ws, w_dim] as `<stem>_w.npy`).

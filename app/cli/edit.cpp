@@ -54,6 +54,7 @@ std::vector<std::pair<std::string, torch::Tensor>> base_ws(const EditOptions& o,
   base.class_idx = o.latent.class_idx;
   base.psi = o.latent.trunc;
   base.cutoff = o.latent.trunc_cutoff;
+  base.class_center = class_centered(o.latent, cfg);
   char stem[32];
   if (!o.latent.seeds.empty()) {
     for (uint32_t seed : parse_seed_list(o.latent.seeds, "--seeds")) {

@@ -116,13 +116,14 @@ void run_generate(const GenerateOptions& o) {
   std::vector<std::string> stems;
   std::vector<torch::Tensor> all_ws;
   const std::vector<OutputRow> rows = output_rows(o, cfg.c_dim);
+  const bool to_class = class_centered(o.latent, cfg);
   int cols = 0;
   if (!o.latent.seeds.empty()) {
     const auto seeds = parse_seed_list(o.latent.seeds, "--seeds");
     cols = static_cast<int>(seeds.size());
     for (const OutputRow& row : rows)
       for (uint32_t seed : seeds) {
-        LatentRequest r{seed, row.class_idx, row.psi, o.latent.trunc_cutoff, false};
+        LatentRequest r{seed, row.class_idx, row.psi, o.latent.trunc_cutoff, false, to_class};
         all_ws.push_back(renderer.ws_for(r));
         char stem[32];
         std::snprintf(stem, sizeof stem, "seed%04u", seed);
@@ -148,7 +149,7 @@ void run_generate(const GenerateOptions& o) {
     for (size_t i = 0; i < all_ws.size(); ++i) {
       const OutputRow& row = rows[i / cols];
       const auto mix_ws = renderer.ws_for(
-          LatentRequest{*o.latent.mix_seed, row.class_idx, row.psi, o.latent.trunc_cutoff, false});
+          LatentRequest{*o.latent.mix_seed, row.class_idx, row.psi, o.latent.trunc_cutoff, false, to_class});
       all_ws[i] = mix_styles(all_ws[i], mix_ws, layers);
     }
   }

@@ -37,6 +37,7 @@ void run_mix(MixOptions o) {
   const auto edits = load_cli_edits(o.directions, model);
 
   // As style_mixing.py: mapping with psi 1, then w_avg + (w - w_avg) * psi on every layer.
+  const bool to_class = class_centered(o.latent, model.config);
   std::map<uint32_t, torch::Tensor> seed_ws;
   for (const auto& list : {rows, cols})
     for (uint32_t s : list) {
@@ -45,6 +46,7 @@ void run_mix(MixOptions o) {
       r.class_idx = o.latent.class_idx;
       r.psi = o.latent.trunc;
       r.plain_truncation = true;
+      r.class_center = to_class;
       seed_ws[s] = renderer.ws_for(r);
     }
 
@@ -101,6 +103,7 @@ void add_mix_command(CLI::App& app) {
   cmd->add_option("--cols", opts->cols, "Column seeds, e.g. 55,821")->required();
   cmd->add_option("--styles", opts->latent.styles, "Layers taken from the column seed (default 0-6)");
   cmd->add_option("--trunc", opts->latent.trunc, "Truncation psi (default 1)");
+  add_trunc_center_option(cmd, opts->latent);
   cmd->add_option("--noise-mode", opts->latent.noise_mode, "const, random or none (default const)")
       ->check(CLI::IsMember({"const", "random", "none"}));
   cmd->add_option("--class", opts->latent.class_idx, "Class index for conditional models");

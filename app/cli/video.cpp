@@ -167,6 +167,7 @@ void run_video(const VideoOptions& o) {
   base.class_idx = o.latent.class_idx;
   base.psi = o.latent.trunc;
   base.cutoff = o.latent.trunc_cutoff;
+  base.class_center = class_centered(o.latent, cfg);
   const Walks walks = build_walks(o, renderer, base, model);
 
   const int res = cfg.img_resolution, channels = cfg.img_channels;

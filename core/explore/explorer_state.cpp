@@ -132,7 +132,10 @@ json to_json(const ExplorerState& s) {
       {"edits",
        {{"offsets", offsets}, {"first_layer", s.edits.first_layer}, {"last_layer", s.edits.last_layer}}},
       {"directions", {{"file", s.directions.file}, {"alphas", index_map_json(s.directions.alphas)}}},
-      {"truncation", {{"psi", s.truncation.psi}, {"cutoff", optional_json(s.truncation.cutoff)}}},
+      {"truncation",
+       {{"psi", s.truncation.psi},
+        {"cutoff", optional_json(s.truncation.cutoff)},
+        {"class_center", s.truncation.class_center}}},
       {"noise", {{"mode", s.noise.mode}, {"seed", s.noise.seed}, {"strength", s.noise.strength}}},
       {"mixing",
        {{"enabled", s.mixing.enabled},
@@ -205,6 +208,7 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   const json& trunc = r.section(root, "truncation");
   r.read(trunc, "truncation", "psi", s.truncation.psi);
   r.read(trunc, "truncation", "cutoff", s.truncation.cutoff);
+  r.read(trunc, "truncation", "class_center", s.truncation.class_center);
 
   const json& noise = r.section(root, "noise");
   r.read(noise, "noise", "mode", s.noise.mode);

@@ -36,6 +36,7 @@ struct DirectionsState {
 struct TruncationState {
   double psi = 1.0;
   std::optional<int> cutoff;
+  bool class_center = false;  // conditional models: towards the class's mean w, not the global w_avg
 };
 
 struct NoiseState {

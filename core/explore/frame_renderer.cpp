@@ -27,6 +27,7 @@ torch::Tensor FrameRenderer::seed_ws(uint32_t seed, const RenderRequest& r, bool
   lr.psi = r.psi;
   lr.cutoff = plain_truncation ? std::nullopt : r.cutoff;
   lr.plain_truncation = plain_truncation;
+  lr.class_center = r.class_center;
   return renderer_.ws_for(lr);
 }
 

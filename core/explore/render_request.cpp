@@ -12,10 +12,10 @@ namespace {
 
 auto fields(const RenderRequest& r) {
   return std::tie(r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff,
-                  r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas,
-                  r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_w_file,
-                  r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer,
-                  r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.resolution_usage,
+                  r.class_center, r.edit_offsets, r.edit_first, r.edit_last, r.directions_file,
+                  r.direction_alphas, r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed,
+                  r.mix_w_file, r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols,
+                  r.layer, r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.resolution_usage,
                   r.skip_sum_resolution, r.timeline_keys, r.timeline_kind, r.timeline_loop,
                   r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame, r.delay_ms);
 }
@@ -81,6 +81,7 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
   r.w_index = s.latent.w_index;
   r.psi = s.truncation.psi;
   r.cutoff = s.truncation.cutoff;
+  r.class_center = s.truncation.class_center;
   for (const auto& [dim, value] : s.edits.offsets)
     if (value != 0) r.edit_offsets[dim] = value;
   r.edit_first = s.edits.first_layer;

@@ -20,6 +20,7 @@ struct RenderRequest {
   int w_index = 0;
   double psi = 1.0;
   std::optional<int> cutoff;
+  bool class_center = false;  // truncate towards the class's mean w (LatentRequest::class_center)
   std::map<int, double> edit_offsets;
   int edit_first = 0, edit_last = -1;
   std::string directions_file;

@@ -1,6 +1,7 @@
 #include "core/render/renderer.h"
 
 #include "core/latent/latents.h"
+#include "core/project/projector.h"  // w_statistics: the class centre is the projector's mean w
 
 namespace stylescope {
 
@@ -53,16 +54,27 @@ torch::Tensor Renderer::ws_for_z(const torch::Tensor& z, const LatentRequest& re
   auto c = class_label(g.config.c_dim, request.class_idx);
   if (c.defined()) c = c.to(device_);
   torch::Tensor ws;
-  if (request.plain_truncation) {
+  const bool to_class = request.class_center && c.defined() && request.class_idx && request.psi != 1.0;
+  if (request.plain_truncation || to_class) {
     ws = g.mapping->forward(z.to(device_), c, 1.0, std::nullopt);
     if (request.psi != 1.0) {
-      auto avg = g.mapping->w_avg;
-      ws = avg + (ws - avg) * request.psi;
+      const torch::Tensor avg = to_class ? class_center(*request.class_idx) : g.mapping->w_avg;
+      ws = request.plain_truncation ? avg + (ws - avg) * request.psi
+                                    : truncate_ws(ws, avg, request.psi, request.cutoff);
     }
   } else {
     ws = g.mapping->forward(z.to(device_), c, request.psi, request.cutoff);
   }
   return ws;
+}
+
+torch::Tensor Renderer::class_center(int class_idx) {
+  auto it = class_centers_.find(class_idx);
+  if (it == class_centers_.end()) {
+    const torch::Tensor center = w_statistics(generator_, 10000, class_idx).w_avg.reshape({-1}).to(device_);
+    it = class_centers_.emplace(class_idx, center).first;
+  }
+  return it->second;
 }
 
 torch::Tensor Renderer::synthesize(const torch::Tensor& ws, const ForwardOptions& options, int64_t batch) {

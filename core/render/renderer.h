@@ -22,8 +22,11 @@ struct LatentRequest {
   // style_mixing.py truncates with the plain formula w_avg + (w - w_avg) * psi on every layer instead of
   // the mapping network's lerp; results differ only by rounding, but parity is kept per script.
   bool plain_truncation = false;
+  // Conditional models: truncate towards the class's mean w instead of the w_avg tracked in training (an
+  // average over every class, which the official code uses, so that low psi loses the class). Not official.
+  bool class_center = false;
 
-  auto key() const { return std::make_tuple(seed, class_idx, psi, cutoff, plain_truncation); }
+  auto key() const { return std::make_tuple(seed, class_idx, psi, cutoff, plain_truncation, class_center); }
 };
 
 // A small LRU of mapping results (ws [1, num_ws, w_dim]).
@@ -57,11 +60,14 @@ class Renderer {
   Generator& generator() { return generator_; }
   const MappingCache& cache() const { return cache_; }
   torch::Device device() const { return device_; }
+  // The class's mean w [w_dim] on the device: 10,000 mapped samples (the projector's w statistics), cached.
+  torch::Tensor class_center(int class_idx);
 
  private:
   Generator generator_;
   torch::Device device_;
   MappingCache cache_;
+  std::map<int, torch::Tensor> class_centers_;
 };
 
 }  // namespace stylescope

@@ -67,6 +67,34 @@ TEST_F(Generate, ConditionalModelNeedsAClassAndUsesIt) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+// psi 0 as the official code: every class becomes the one w_avg tracked in training. --trunc-center class
+// truncates towards the class's mean w instead: a different w per class, and psi lerps towards it.
+TEST_F(Generate, TruncationTowardsTheClassMean) {
+  const std::string cond = kFixtures + "/orig_cond32.pkl";
+  auto ws_of = [&](const std::string& cls, const std::string& psi, const std::string& center) {
+    const std::string out = dir_ + "/c" + cls + "_p" + psi + "_" + center;
+    auto r = run({"generate", "--model", cond, "--seeds", "5", "--class", cls, "--trunc", psi,
+                  "--trunc-center", center, "--save-npy", "--out", out});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return npy_values(out + "/seed0005_w.npy");
+  };
+  EXPECT_EQ(max_abs_diff(ws_of("1", "0", "global"), ws_of("3", "0", "global")), 0.0);
+  const auto center1 = ws_of("1", "0", "class"), center3 = ws_of("3", "0", "class");
+  EXPECT_GT(max_abs_diff(center1, center3), 1e-3);
+  EXPECT_GT(max_abs_diff(center1, ws_of("1", "0", "global")), 1e-3);
+  const auto full = ws_of("1", "1", "class"), half = ws_of("1", "0.5", "class");
+  ASSERT_EQ(full.size(), half.size());
+  double worst = 0;
+  for (size_t i = 0; i < full.size(); ++i)
+    worst = std::max(worst, std::abs(double(half[i]) - 0.5 * (double(full[i]) + double(center1[i]))));
+  EXPECT_LT(worst, 1e-5);
+  EXPECT_EQ(max_abs_diff(full, ws_of("1", "1", "global")), 0.0);  // psi 1 is untouched either way
+  auto bad = run({"generate", "--model", kFixtures + "/skip_rgb32.pkl", "--seeds", "0", "--trunc", "0.5",
+                  "--trunc-center", "class", "--out", dir_ + "/bad"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--trunc-center"), std::string::npos) << bad.output;
+}
+
 TEST_F(Generate, NoiseModeNoneAndGrayscaleOutput) {
   auto r = run({"generate", "--model", kFixtures + "/resnet_gray16.pkl", "--seeds", "0", "--noise-mode",
                 "none", "--save-npy", "--out", dir_});

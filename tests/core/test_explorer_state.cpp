@@ -25,6 +25,7 @@ ExplorerState edited_state() {
   s.directions.alphas = {{0, 1.5}, {3, -2}};
   s.truncation.psi = 0.7;
   s.truncation.cutoff = 8;
+  s.truncation.class_center = true;
   s.noise.mode = "random";
   s.noise.seed = 9;
   s.mixing.enabled = true;
@@ -56,6 +57,8 @@ TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.latent.class_idx, 4);
   EXPECT_EQ(back.edits.offsets.at(17), -1.25);
   EXPECT_EQ(back.truncation.cutoff, 8);
+  EXPECT_TRUE(back.truncation.class_center);
+  EXPECT_TRUE(make_render_request(back, 1).class_center);
   EXPECT_EQ(back.directions.alphas.at(3), -2);
   // Keys are whole key states without view, model and timeline.
   ASSERT_EQ(back.timeline.keys.size(), 2u);

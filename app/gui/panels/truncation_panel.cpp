@@ -25,6 +25,14 @@ void truncation_panel(PanelContext& ctx) {
     ImGui::SetNextItemWidth(-f * 6);
     if (ImGui::SliderInt("##cutoff", &cutoff, 0, num_ws, "layers < %d")) t.cutoff = cutoff;
   }
+  if (ctx.model && ctx.model->model().config.c_dim > 0) {
+    // The official truncation pulls every class towards one average w, so at low psi the class fades.
+    ImGui::Checkbox("Towards the class's mean w", &t.class_center);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(
+          "Off: the w_avg tracked in training, over all classes (the official code).\n"
+          "On: the mean w of the selected class (10,000 samples), so low psi keeps the class.");
+  }
   const char* modes[] = {"const", "random", "none"};
   int mode = static_cast<int>(std::find(std::begin(modes), std::end(modes), n.mode) - std::begin(modes));
   ImGui::SetNextItemWidth(-f * 6);
