@@ -55,6 +55,29 @@ TEST(FrameRenderer, AWholeSeedIsExactlyWhatGenerateRenders) {
   EXPECT_FALSE(f.colormap);
 }
 
+// The Truncation panel's "Towards the class's mean w": the view's ws are `generate --trunc-center class`'s.
+TEST(FrameRenderer, TruncationTowardsTheClassMeanReachesTheRenderer) {
+  auto model = fixture("orig_cond32.pkl");
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  Renderer plain(model->G, torch::kCPU);
+  for (int cls : {1, 3}) {
+    RenderRequest r = seed_request(5);
+    r.class_idx = cls;
+    r.psi = 0.25;
+    r.class_center = true;
+    RenderedFrame f = fr.render(r);
+    ASSERT_TRUE(f.error.empty()) << f.error;
+    LatentRequest lr;
+    lr.seed = 5;
+    lr.class_idx = cls;
+    lr.psi = 0.25;
+    lr.class_center = true;
+    EXPECT_TRUE(torch::equal(f.ws, plain.ws_for(lr)));
+    lr.class_center = false;
+    EXPECT_FALSE(torch::allclose(f.ws, plain.ws_for(lr)));  // the global w_avg gives other ws
+  }
+}
+
 TEST(FrameRenderer, FramesKeptOnTheDeviceHoldTheSamePixels) {
   // The GUI keeps CUDA frames on the GPU for interop; on the CPU the same code path runs, so CI checks that
   // what is kept, once downloaded, is byte for byte the frame that comes to the host.
