@@ -18,6 +18,7 @@ struct TrainCliOptions {
   std::string device = "cpu";
   int threads = 0;
   bool profile = false;
+  bool no_cond = false;  // --no-cond: TrainingOptions::cond false
 };
 
 void print_tick(const train::TickReport& r) {
@@ -52,7 +53,9 @@ void run_train(const TrainCliOptions& o) {
   settings.write_files = group->rank() == 0;
   if (group->rank() == 0) settings.on_tick = print_tick;
   profile::enable(o.profile);
-  train::TrainingSession session(o.train, *group, settings);
+  train::TrainingOptions options = o.train;
+  options.cond = !o.no_cond;
+  train::TrainingSession session(options, *group, settings);
   const auto& r = session.resolved();
   if (group->rank() == 0) {
     const auto& info = session.data_info();
@@ -122,7 +125,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--pl-weight", t.pl_weight, "Path length regularization weight (0: off)");
   cmd->add_option("--mixing", t.style_mixing_prob, "Style mixing regularization probability");
   cmd->add_flag("--mirror", t.mirror, "Add x-flipped copies of the data");
-  cmd->add_flag("!--cond", t.cond, "Ignore dataset labels (train an unconditional model)")->default_str("");
+  cmd->add_flag("--no-cond", opts->no_cond, "Ignore dataset labels (train an unconditional model)");
   cmd->add_option("--freezed", t.freezed, "Freeze the first K layers of D (FreezeD)")->capture_default_str();
   cmd->add_option("--tick", t.tick, "kimg per tick (a stats line)")->capture_default_str();
   cmd->add_option("--snap", t.snap, "Ticks between sample grids and snapshots")->capture_default_str();

@@ -102,6 +102,27 @@ TEST_F(TrainCli, ShortRunWritesTheOfficialRunFolder) {
   EXPECT_TRUE(exists(dir_ + "/gen/seed0001.png"));
 }
 
+// Labels in dataset.json train a conditional model; --no-cond ignores them.
+TEST_F(TrainCli, NoCondIgnoresTheLabels) {
+  const std::string data = make_images("labelled", 8, 16, 3);
+  nlohmann::json labels = nlohmann::json::array();
+  for (int i = 0; i < 8; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "img%03d.png", i);
+    labels.push_back({name, i % 3});
+  }
+  std::ofstream(data + "/dataset.json") << nlohmann::json{{"labels", labels}}.dump();
+  for (const bool cond : {true, false}) {
+    const std::string out = dir_ + (cond ? "/cond" : "/uncond");
+    std::vector<std::string> args = {"train", "--data", data, "--out", out, "--kimg", "0.004"};
+    if (!cond) args.push_back("--no-cond");
+    RunResult r = run(concat(args, small_model_flags()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto options = nlohmann::json::parse(std::ifstream(out + "/training_options.json"));
+    EXPECT_EQ(options["G_kwargs"]["c_dim"], cond ? 3 : 0) << options.dump();
+  }
+}
+
 TEST_F(TrainCli, BadInputIsRefusedWithExitCode2) {
   const std::string data = make_images("data", 4, 16, 3);
   auto train = [&](std::vector<std::string> extra) {
