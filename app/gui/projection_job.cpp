@@ -1,7 +1,6 @@
 #include "app/gui/projection_job.h"
 
 #include <chrono>
-#include <filesystem>
 
 #include "core/io/errors.h"
 #include "core/metrics/image_distance.h"
@@ -109,11 +108,7 @@ std::string ProjectionJob::save(const std::string& dir) {
   }
   if (!p.ws.defined() || !generator) throw InputError("no projection to save yet");
   std::string out = dir;
-  std::error_code ec;
-  for (int n = 2; std::filesystem::exists(out + "/projected_w.npz", ec) ||
-                  std::filesystem::exists(out + "/projected_w.npy", ec);
-       ++n)
-    out = dir + "-" + std::to_string(n);
+  for (int n = 2; holds_projection(out); ++n) out = dir + "-" + std::to_string(n);
   return write_projection_outputs(out, p.target, *generator, p.ws);
 }
 

@@ -1,5 +1,6 @@
 #include "core/project/projection_outputs.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "core/io/image_convert.h"
@@ -36,6 +37,12 @@ std::string write_projection_outputs(const std::string& dir, const Image8& targe
   write_npy(dir + "/projected_w.npy", ref);
   return dir + "/projected_w.npy";
 #endif
+}
+
+bool holds_projection(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir + "/projected_w.npz", ec) ||
+         std::filesystem::exists(dir + "/projected_w.npy", ec);
 }
 
 }  // namespace stylescope

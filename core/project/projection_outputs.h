@@ -21,4 +21,7 @@ std::vector<uint8_t> render_ws_uint8(Generator& G, const torch::Tensor& ws);
 std::string write_projection_outputs(const std::string& dir, const Image8& target, Generator& G,
                                      const torch::Tensor& ws);
 
+// Whether `dir` already holds a projection's w file (either kind write_projection_outputs writes).
+bool holds_projection(const std::string& dir);
+
 }  // namespace stylescope
