@@ -31,11 +31,13 @@ void print_tick(const train::TickReport& r) {
     std::snprintf(buf, sizeof buf, format, it->second.mean);
     return std::string(buf);
   };
-  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8s G %-7s D %-7s r1 %-8s pl %-8s%s%s\n", r.tick,
+  // The mode-seeking term only when the run has one (--ms-weight), so official runs print the official stats.
+  const std::string ms = r.stats.count("Loss/G/ms") ? " ms " + field("Loss/G/ms", "%.4g") : "";
+  std::fprintf(stderr, "\rtick %-5d kimg %-8.1f sec/kimg %-8s G %-7s D %-7s r1 %-8s pl %-8s%s%s%s\n", r.tick,
                r.kimg, field("Timing/sec_per_kimg", "%.2f").c_str(), field("Loss/G/loss", "%.4f").c_str(),
                field("Loss/D/loss", "%.4f").c_str(), field("Loss/r1_penalty", "%.4g").c_str(),
-               field("Loss/pl_penalty", "%.4g").c_str(), r.snapshot_path.empty() ? "" : "  snapshot ",
-               r.snapshot_path.c_str());
+               field("Loss/pl_penalty", "%.4g").c_str(), ms.c_str(),
+               r.snapshot_path.empty() ? "" : "  snapshot ", r.snapshot_path.c_str());
 }
 
 void run_train(const TrainCliOptions& o) {
@@ -124,6 +126,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--ema", t.ema_kimg, "G_ema half-life in kimg");
   cmd->add_option("--pl-weight", t.pl_weight, "Path length regularization weight (0: off)");
   cmd->add_option("--mixing", t.style_mixing_prob, "Style mixing regularization probability");
+  cmd->add_option("--ms-weight", t.ms_weight,
+                  "Mode-seeking regularization weight (not official; against one image per class; 0: off)");
   cmd->add_flag("--mirror", t.mirror, "Add x-flipped copies of the data");
   cmd->add_flag("--no-cond", opts->no_cond, "Ignore dataset labels (train an unconditional model)");
   cmd->add_option("--freezed", t.freezed, "Freeze the first K layers of D (FreezeD)")->capture_default_str();

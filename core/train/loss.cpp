@@ -42,6 +42,18 @@ torch::Tensor TorchLossRandom::pl_noise(const torch::Tensor& img) {
       .to(img.device());
 }
 
+namespace {
+
+// The first `pairs` rows' classes again for the next `pairs` rows (rows past 2 * pairs keep theirs).
+torch::Tensor paired_classes(const torch::Tensor& c, int64_t pairs) {
+  if (!c.defined() || c.size(1) == 0) return c;
+  torch::Tensor paired = c.clone();
+  paired.slice(0, pairs, 2 * pairs).copy_(c.slice(0, 0, pairs));
+  return paired;
+}
+
+}  // namespace
+
 StyleGAN2Loss::StyleGAN2Loss(Generator G, DiscriminatorFn D, LossSettings settings, LossRandom& random)
     : pl_mean(torch::zeros({})), G_(std::move(G)), D_(std::move(D)), settings_(settings), random_(random) {}
 
@@ -79,13 +91,24 @@ void StyleGAN2Loss::accumulate_gradients(Phase phase, const torch::Tensor& real_
   };
 
   if (do_Gmain) {
-    auto [gen_img, gen_ws] = run_G(gen_z, gen_c);
-    torch::Tensor gen_logits = D_(gen_img, gen_c);
+    const int64_t pairs = settings_.ms_weight > 0 ? gen_z.size(0) / 2 : 0;
+    const torch::Tensor c = pairs > 0 ? paired_classes(gen_c, pairs) : gen_c;
+    auto [gen_img, gen_ws] = run_G(gen_z, c);
+    torch::Tensor gen_logits = D_(gen_img, c);
     report("Loss/scores/fake", gen_logits);
     report("Loss/signs/fake", gen_logits.sign());
     torch::Tensor loss_Gmain = torch::nn::functional::softplus(-gen_logits);
     report("Loss/G/loss", loss_Gmain);
-    loss_Gmain.mean().mul(gain).backward();
+    torch::Tensor loss = loss_Gmain.mean();
+    if (pairs > 0) {
+      const torch::Tensor ratio =
+          (gen_img.slice(0, 0, pairs) - gen_img.slice(0, pairs, 2 * pairs)).abs().mean() /
+          (gen_z.slice(0, 0, pairs) - gen_z.slice(0, pairs, 2 * pairs)).abs().mean();
+      const torch::Tensor loss_ms = settings_.ms_weight / (ratio + 1e-5);
+      report("Loss/G/ms", loss_ms);
+      loss = loss + loss_ms;
+    }
+    loss.mul(gain).backward();
   }
 
   if (do_Gpl) {

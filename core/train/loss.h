@@ -20,6 +20,11 @@ struct LossSettings {
   double style_mixing_prob = 0.9;
   double pl_weight = 2, pl_decay = 0.01;
   int pl_batch_shrink = 2;
+  // Mode-seeking regularization (Mao et al., CVPR 2019; not in the official loss, 0 keeps it off): in the
+  // G main phase the batch's second half takes the first half's classes, and G is also trained to
+  // minimize ms_weight / (mean|img_a - img_b| / mean|z_a - z_b| + 1e-5) over those pairs, so that a
+  // conditional G cannot draw one image per class whatever z is.
+  double ms_weight = 0;
   NoiseMode noise_mode = NoiseMode::Random;  // synthesis noise while training (tests use Const)
 };
 

@@ -81,6 +81,8 @@ ResolvedTraining resolve_training(const TrainingOptions& o, int resolution, int 
   if (o.style_mixing_prob) r.style_mixing_prob = *o.style_mixing_prob;
   if (r.pl_weight < 0) throw InputError("--pl-weight: must not be negative");
   if (r.style_mixing_prob < 0 || r.style_mixing_prob > 1) throw InputError("--mixing: must be in [0, 1]");
+  if (o.ms_weight) r.ms_weight = *o.ms_weight;
+  if (r.ms_weight < 0) throw InputError("--ms-weight: must not be negative");
   if (o.freezed < 0) throw InputError("--freezed: must not be negative");
   r.freeze_layers = o.freezed;
   r.xflip = o.mirror;
@@ -158,6 +160,8 @@ TrainingOptions training_options_from_json(const nlohmann::json& j, const std::s
       o.pl_weight = number();
     else if (key == "mixing")
       o.style_mixing_prob = number();
+    else if (key == "ms_weight")
+      o.ms_weight = number();
     else if (key == "mbstd_group")
       o.mbstd_group = integer();
     else if (key == "cbase")
@@ -201,6 +205,7 @@ nlohmann::json ResolvedTraining::to_json() const {
                       {"pl_decay", pl_decay},
                       {"pl_batch_shrink", pl_batch_shrink},
                       {"style_mixing_prob", style_mixing_prob}};
+  if (ms_weight > 0) j["loss_kwargs"]["ms_weight"] = ms_weight;  // not an official key: only when used
   j["G_reg_interval"] = G_reg_interval;
   j["D_reg_interval"] = D_reg_interval;
   j["ema_kimg"] = ema_kimg;

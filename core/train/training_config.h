@@ -32,6 +32,7 @@ struct TrainingOptions {
   uint64_t seed = 0;
   std::optional<double> ema_kimg;
   std::optional<double> pl_weight, style_mixing_prob;
+  std::optional<double> ms_weight;  // mode-seeking regularization (not official; 0: off)
   int workers = 2;
   // Synthesis noise 'const' instead of 'random' while training: only for equivalence tests, where the
   // per-layer noise of N processes cannot equal that of one process with the combined batch.
@@ -49,6 +50,7 @@ struct ResolvedTraining {
   double ema_kimg = 0;
   std::optional<double> ema_rampup;
   double pl_weight = 2, pl_decay = 0.01, style_mixing_prob = 0.9;
+  double ms_weight = 0;
   int pl_batch_shrink = 2, G_reg_interval = 4, D_reg_interval = 16;
   int freeze_layers = 0;
   bool xflip = false;

@@ -105,6 +105,7 @@ TrainingSession::TrainingSession(const TrainingOptions& options, ProcessGroup& g
   loss_settings.r1_gamma = resolved_.r1_gamma;
   loss_settings.style_mixing_prob = resolved_.style_mixing_prob;
   loss_settings.pl_weight = resolved_.pl_weight;
+  loss_settings.ms_weight = resolved_.ms_weight;
   loss_settings.pl_decay = resolved_.pl_decay;
   loss_settings.pl_batch_shrink = resolved_.pl_batch_shrink;
   loss_settings.noise_mode = options.train_noise_const ? NoiseMode::Const : NoiseMode::Random;

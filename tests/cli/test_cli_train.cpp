@@ -123,6 +123,35 @@ TEST_F(TrainCli, NoCondIgnoresTheLabels) {
   }
 }
 
+// --ms-weight adds the mode-seeking term (not official): it shows in the tick lines, stats.jsonl and
+// training_options.json only when on, so an official run's files stay official.
+TEST_F(TrainCli, ModeSeekingWeightIsRecordedOnlyWhenOn) {
+  const std::string data = make_images("data", 8, 16, 1);
+  for (const bool on : {true, false}) {
+    const std::string out = dir_ + (on ? "/ms" : "/plain");
+    std::vector<std::string> args = {"train",  "--data", data,     "--out", out,
+                                     "--kimg", "0.008",  "--tick", "0.004"};
+    if (on) args.insert(args.end(), {"--ms-weight", "0.5"});
+    RunResult r = run(concat(args, small_model_flags()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.find(" ms ") != std::string::npos, on) << r.output;
+    auto options = nlohmann::json::parse(std::ifstream(out + "/training_options.json"));
+    EXPECT_EQ(options["loss_kwargs"].contains("ms_weight"), on) << options.dump();
+    if (on) EXPECT_DOUBLE_EQ(options["loss_kwargs"]["ms_weight"].get<double>(), 0.5);
+    std::ifstream in(out + "/stats.jsonl");
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    auto stats = nlohmann::json::parse(line);
+    EXPECT_EQ(stats.contains("Loss/G/ms"), on) << line;
+    if (on) EXPECT_GT(stats["Loss/G/ms"]["mean"].get<double>(), 0) << line;
+  }
+  RunResult bad = run(
+      concat({"train", "--data", data, "--out", dir_ + "/bad", "--ms-weight", "-1"}, small_model_flags()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--ms-weight"), std::string::npos) << bad.output;
+  EXPECT_FALSE(exists(dir_ + "/bad/training_options.json"));
+}
+
 TEST_F(TrainCli, BadInputIsRefusedWithExitCode2) {
   const std::string data = make_images("data", 4, 16, 3);
   auto train = [&](std::vector<std::string> extra) {

@@ -169,6 +169,63 @@ TEST(TrainingLoss, StyleMixingMatchesTheOfficialLoss) {
   }
 }
 
+// --ms-weight (mode seeking, not official): the G main phase pairs the batch's halves by class and adds
+// ms_weight / (mean|img_a - img_b| / mean|z_a - z_b| + 1e-5); its gradients are those of that total.
+TEST(TrainingLoss, ModeSeekingTermPairsTheClassesAndAddsItsGradient) {
+  Reference ref = reference("orig_cond32");
+  const torch::Tensor real = ref.get("input.real_img"), real_c = ref.get("input.real_c");
+  const torch::Tensor gen_z = ref.get("input.gen_z")[0], gen_c = ref.get("input.gen_c")[0];
+  const int64_t pairs = gen_z.size(0) / 2;
+  ASSERT_GE(pairs, 1);
+  torch::Tensor paired_c = gen_c.clone();
+  paired_c.slice(0, pairs, 2 * pairs).copy_(gen_c.slice(0, 0, pairs));
+  ASSERT_FALSE(paired_c.equal(gen_c)) << "the fixture's classes are already paired: the test would be blind";
+
+  LossSettings settings = settings_of(ref, 0.0);
+  settings.ms_weight = 0.5;
+  TrainingNetworks nets = load_fixture(ref);
+  ReplayRandom random;
+  StyleGAN2Loss loss(nets.G, d_fn(nets.D), settings, random);
+  NamedTensors params = generator_parameters(nets.G);
+  for (auto& [name, p] : params) p.set_requires_grad(true);
+  TrainingStats stats;
+  loss.accumulate_gradients(Phase::Gmain, real, real_c, gen_z, gen_c, 2, &stats);
+
+  // The same total, written out.
+  TrainingNetworks expected_nets = load_fixture(ref);
+  StyleGAN2Loss plain(expected_nets.G, d_fn(expected_nets.D), settings_of(ref, 0.0), random);
+  NamedTensors expected_params = generator_parameters(expected_nets.G);
+  for (auto& [name, p] : expected_params) p.set_requires_grad(true);
+  auto [img, ws] = plain.run_G(gen_z, paired_c);
+  const torch::Tensor logits = expected_nets.D->forward(img, paired_c);
+  const torch::Tensor ratio = (img.slice(0, 0, pairs) - img.slice(0, pairs, 2 * pairs)).abs().mean() /
+                              (gen_z.slice(0, 0, pairs) - gen_z.slice(0, pairs, 2 * pairs)).abs().mean();
+  const torch::Tensor ms = 0.5 / (ratio + 1e-5);
+  ((torch::nn::functional::softplus(-logits).mean() + ms) * 2).backward();
+
+  auto summary = stats.summarize();
+  ASSERT_TRUE(summary.count("Loss/G/ms"));
+  EXPECT_NEAR(summary.at("Loss/G/ms").mean, ms.item<double>(), 1e-5 * ms.item<double>());
+  EXPECT_NEAR(summary.at("Loss/G/loss").mean, torch::nn::functional::softplus(-logits).mean().item<double>(),
+              1e-6);
+  ASSERT_EQ(params.size(), expected_params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    ASSERT_TRUE(params[i].second.grad().defined()) << params[i].first;
+    const torch::Tensor expected = expected_params[i].second.grad();
+    const double scale = std::max(expected.abs().max().item<double>(), 1e-12);
+    EXPECT_LE((params[i].second.grad() - expected).abs().max().item<double>(), 1e-4 * scale)
+        << params[i].first;
+  }
+
+  // Off (the official loss): no such statistic.
+  TrainingNetworks off_nets = load_fixture(ref);
+  for (auto& [name, p] : generator_parameters(off_nets.G)) p.set_requires_grad(true);
+  StyleGAN2Loss off(off_nets.G, d_fn(off_nets.D), settings_of(ref, 0.0), random);
+  TrainingStats off_stats;
+  off.accumulate_gradients(Phase::Gmain, real, real_c, gen_z, gen_c, 1, &off_stats);
+  EXPECT_FALSE(off_stats.summarize().count("Loss/G/ms"));
+}
+
 TEST(TrainingLoss, OneIterationMatchesTheOfficialLoop) {
   for (const char* fixture : kFixtureNames) {
     Reference ref = reference(fixture);
