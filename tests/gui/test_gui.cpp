@@ -340,7 +340,8 @@ TEST_F(GuiTest, FineTuningFollowsTheTrainedModelInTheView) {
     write_png(path("data/img" + std::to_string(i) + ".png"), px.data(), 32, 32, 3);
   }
   const json train = {{"data", path("data")}, {"out", path("run")}, {"resume", "current"}, {"kimg", 0.008},
-                      {"batch", 4},           {"tick", 0.004},      {"snap", 1},           {"follow", true}};
+                      {"batch", 4},           {"tick", 0.004},      {"snap", 1},           {"follow", true},
+                      {"ms_weight", 0.25}};
   const json script =
       json::array({json{{"train", train}}, json{{"wait", "train"}}, json{{"wait", "render"}}});
   auto r = window(script.dump());
@@ -348,6 +349,8 @@ TEST_F(GuiTest, FineTuningFollowsTheTrainedModelInTheView) {
   const std::string snapshot = path("run/network-snapshot-000000.safetensors");
   ASSERT_TRUE(exists(snapshot)) << r.output;
   EXPECT_TRUE(exists(path("run/stats.jsonl")));
+  EXPECT_DOUBLE_EQ(read_json("run/training_options.json").at("loss_kwargs").at("ms_weight").get<double>(),
+                   0.25);
   auto g = run({"generate", "--model", snapshot, "--threads", "2", "--seeds", "0", "--out", path("gen")});
   ASSERT_EQ(g.exit_code, 0) << g.output;
   EXPECT_EQ(pixels(path("view.png")), pixels(path("gen/seed0000.png")));

@@ -21,7 +21,7 @@ struct Form {
   char out[1024] = "runs/finetune";
   bool from_model = true;
   int cfg = 0;
-  float kimg = 10, gamma = 0, glr = 0.0025f, dlr = 0.0025f, tick = 1;
+  float kimg = 10, gamma = 0, glr = 0.0025f, dlr = 0.0025f, tick = 1, ms_weight = 0;
   int batch = 8, freezed = 0, snap = 5;
   bool set_gamma = false, mirror = false, follow = true;
   std::future<std::string> check;
@@ -116,6 +116,10 @@ void form_fields(PanelContext& ctx, Form& f) {
   ImGui::SameLine();
   ImGui::Checkbox("mirror", &f.mirror);
   ImGui::SetNextItemWidth(half);
+  ImGui::InputFloat("mode seeking", &f.ms_weight, 0, 0, "%.3g");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Weight of the mode-seeking term (not official; 0: off): against one image per class");
+  ImGui::SetNextItemWidth(half);
   ImGui::InputFloat("tick kimg", &f.tick, 0, 0, "%.3g");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(half);
@@ -135,6 +139,7 @@ train::TrainingOptions options_of(const PanelContext& ctx, const Form& f) {
   o.glr = f.glr;
   o.dlr = f.dlr;
   if (f.set_gamma) o.gamma = f.gamma;
+  if (f.ms_weight != 0) o.ms_weight = f.ms_weight;
   o.mirror = f.mirror;
   o.tick = f.tick;
   o.snap = f.snap;
@@ -156,6 +161,7 @@ void show_options(Form& f, const train::TrainingOptions& o) {
   f.set_gamma = o.gamma.has_value();
   if (o.gamma) f.gamma = static_cast<float>(*o.gamma);
   f.freezed = o.freezed;
+  f.ms_weight = static_cast<float>(o.ms_weight.value_or(0));
   f.mirror = o.mirror;
   f.tick = static_cast<float>(o.tick);
   f.snap = o.snap;
