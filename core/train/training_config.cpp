@@ -83,6 +83,8 @@ ResolvedTraining resolve_training(const TrainingOptions& o, int resolution, int 
   if (r.style_mixing_prob < 0 || r.style_mixing_prob > 1) throw InputError("--mixing: must be in [0, 1]");
   if (o.ms_weight) r.ms_weight = *o.ms_weight;
   if (r.ms_weight < 0) throw InputError("--ms-weight: must not be negative");
+  if (r.ms_weight > 0 && r.batch_gpu < 2)
+    throw InputError("--ms-weight: pairs images within a --batch-gpu chunk, which must hold 2 or more");
   if (o.freezed < 0) throw InputError("--freezed: must not be negative");
   r.freeze_layers = o.freezed;
   r.xflip = o.mirror;

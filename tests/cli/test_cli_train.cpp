@@ -150,6 +150,12 @@ TEST_F(TrainCli, ModeSeekingWeightIsRecordedOnlyWhenOn) {
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("--ms-weight"), std::string::npos) << bad.output;
   EXPECT_FALSE(exists(dir_ + "/bad/training_options.json"));
+  // Pairs need two images in a chunk: refused rather than silently off.
+  bad =
+      run(concat({"train", "--data", data, "--out", dir_ + "/bad1", "--ms-weight", "0.5", "--batch-gpu", "1"},
+                 small_model_flags()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--batch-gpu"), std::string::npos) << bad.output;
 }
 
 TEST_F(TrainCli, BadInputIsRefusedWithExitCode2) {
