@@ -108,9 +108,12 @@ torch::Tensor SynthesisLayerImpl::forward(torch::Tensor x, const torch::Tensor& 
   torch::Tensor noise;
   if (use_noise && opt.noise_mode == NoiseMode::Random) {
     const std::vector<int64_t> size = {n, 1, resolution, resolution};
-    noise = (opt.noise_generator ? torch::randn(size, *opt.noise_generator, x.options())
-                                 : torch::randn(size, x.options())) *
-            noise_strength.to(x.dtype());
+    noise = opt.noise_generator ? torch::randn(size, *opt.noise_generator, x.options())
+                                : torch::randn(size, x.options());
+    if (opt.noise_pairs > 0) {
+      noise.slice(0, opt.noise_pairs, 2 * opt.noise_pairs).copy_(noise.slice(0, 0, opt.noise_pairs));
+    }
+    noise = noise * noise_strength.to(x.dtype());
   } else if (use_noise && opt.noise_mode == NoiseMode::Const) {
     noise = (noise_const * noise_strength).to(x.dtype());
   }

@@ -31,6 +31,10 @@ struct ForwardOptions {
   // once (the view, the recorder, previews, a fine-tune run) never interleave draws from torch's global
   // generator. Unset: the global generator, as the official code draws it.
   std::optional<torch::Generator> noise_generator;
+  // Random noise only: rows [pairs, 2 * pairs) reuse the noise drawn for rows [0, pairs), so that a pair of
+  // samples differs only by its latents (the trainer's mode-seeking term compares such pairs). The draws
+  // are those of an unpaired pass; 0 pairs nothing.
+  int64_t noise_pairs = 0;
   // Called with each synthesis layer's output ("b8.conv0", "b8.torgb", ...) as it is computed, for the
   // explorer's layer view. Empty: nothing is observed.
   std::function<void(const std::string& name, const torch::Tensor& output)> observe;

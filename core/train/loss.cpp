@@ -57,7 +57,8 @@ torch::Tensor paired_classes(const torch::Tensor& c, int64_t pairs) {
 StyleGAN2Loss::StyleGAN2Loss(Generator G, DiscriminatorFn D, LossSettings settings, LossRandom& random)
     : pl_mean(torch::zeros({})), G_(std::move(G)), D_(std::move(D)), settings_(settings), random_(random) {}
 
-std::pair<torch::Tensor, torch::Tensor> StyleGAN2Loss::run_G(const torch::Tensor& z, const torch::Tensor& c) {
+std::pair<torch::Tensor, torch::Tensor> StyleGAN2Loss::run_G(const torch::Tensor& z, const torch::Tensor& c,
+                                                             int64_t noise_pairs) {
   auto& mapping = G_->mapping;
   torch::Tensor ws = mapping->forward(z, c);
   if (settings_.style_mixing_prob > 0) {
@@ -75,6 +76,7 @@ std::pair<torch::Tensor, torch::Tensor> StyleGAN2Loss::run_G(const torch::Tensor
   ForwardOptions options;
   options.noise_mode = settings_.noise_mode;
   options.fused_modconv = false;  // the official synthesis in training mode
+  options.noise_pairs = noise_pairs;
   torch::Tensor img = G_->synthesis->forward(ws, options);
   return {img, ws};
 }
@@ -93,7 +95,7 @@ void StyleGAN2Loss::accumulate_gradients(Phase phase, const torch::Tensor& real_
   if (do_Gmain) {
     const int64_t pairs = settings_.ms_weight > 0 ? gen_z.size(0) / 2 : 0;
     const torch::Tensor c = pairs > 0 ? paired_classes(gen_c, pairs) : gen_c;
-    auto [gen_img, gen_ws] = run_G(gen_z, c);
+    auto [gen_img, gen_ws] = run_G(gen_z, c, pairs);
     torch::Tensor gen_logits = D_(gen_img, c);
     report("Loss/scores/fake", gen_logits);
     report("Loss/signs/fake", gen_logits.sign());

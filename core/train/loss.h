@@ -23,7 +23,8 @@ struct LossSettings {
   // Mode-seeking regularization (Mao et al., CVPR 2019; not in the official loss, 0 keeps it off): in the
   // G main phase the batch's second half takes the first half's classes, and G is also trained to
   // minimize ms_weight / (mean|img_a - img_b| / mean|z_a - z_b| + 1e-5) over those pairs, so that a
-  // conditional G cannot draw one image per class whatever z is.
+  // conditional G cannot draw one image per class whatever z is. A pair shares its synthesis noise, so
+  // the term rewards what the latents change, not stronger noise.
   double ms_weight = 0;
   NoiseMode noise_mode = NoiseMode::Random;  // synthesis noise while training (tests use Const)
 };
@@ -60,7 +61,8 @@ class StyleGAN2Loss {
                             TrainingStats* stats = nullptr);
 
   // Mapping (training mode: updates w_avg) + style mixing + synthesis. Returns {img, ws}.
-  std::pair<torch::Tensor, torch::Tensor> run_G(const torch::Tensor& z, const torch::Tensor& c);
+  std::pair<torch::Tensor, torch::Tensor> run_G(const torch::Tensor& z, const torch::Tensor& c,
+                                                int64_t noise_pairs = 0);
 
   const LossSettings& settings() const { return settings_; }
   void set_r1_gamma(double gamma) { settings_.r1_gamma = gamma; }

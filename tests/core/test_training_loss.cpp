@@ -226,6 +226,57 @@ TEST(TrainingLoss, ModeSeekingTermPairsTheClassesAndAddsItsGradient) {
   EXPECT_FALSE(off_stats.summarize().count("Loss/G/ms"));
 }
 
+TEST(TrainingLoss, ModeSeekingPairsShareTheirNoise) {
+  // Were a pair's noise drawn apart, G could raise the term's image distance by strengthening its noise
+  // rather than by using z (a fine-tune with the term grew an 8x8 noise strength 200-fold).
+  Reference ref = reference("orig_cond32");
+  const torch::Tensor gen_z = ref.get("input.gen_z")[0], gen_c = ref.get("input.gen_c")[0];
+  const int64_t pairs = gen_z.size(0) / 2;
+  ASSERT_GE(pairs, 1);
+  torch::Tensor same_z = gen_z.clone(), same_c = gen_c.clone();
+  same_z.slice(0, pairs, 2 * pairs).copy_(gen_z.slice(0, 0, pairs));
+  same_c.slice(0, pairs, 2 * pairs).copy_(gen_c.slice(0, 0, pairs));
+  LossSettings settings = settings_of(ref, 0.0);
+  settings.noise_mode = NoiseMode::Random;
+  TrainingNetworks nets = load_fixture(ref);
+  ReplayRandom random;
+  StyleGAN2Loss loss(nets.G, d_fn(nets.D), settings, random);
+  auto pair_of = [&](const torch::Tensor& img) {
+    return std::pair{img.detach().slice(0, 0, pairs), img.detach().slice(0, pairs, 2 * pairs)};
+  };
+
+  torch::manual_seed(3);
+  const torch::Tensor paired = loss.run_G(same_z, same_c, pairs).first;
+  const auto [a, b] = pair_of(paired);
+  EXPECT_TRUE(torch::equal(a, b)) << "equal latents under shared noise must give equal images";
+  torch::manual_seed(3);
+  const torch::Tensor unpaired = loss.run_G(same_z, same_c).first;
+  const auto [ua, ub] = pair_of(unpaired);
+  EXPECT_GT((ua - ub).abs().max().item<double>(), 1e-4)
+      << "the fixture's noise is too weak: the test would be blind";
+  EXPECT_TRUE(torch::equal(ua, a)) << "pairing must not change the draws of the first half";
+
+  // The loss pairs the noise of the images its term compares.
+  settings.ms_weight = 0.5;
+  StyleGAN2Loss with_ms(nets.G, d_fn(nets.D), settings, random);
+  for (auto& [name, p] : generator_parameters(nets.G)) p.set_requires_grad(true);
+  torch::Tensor paired_c = gen_c.clone();
+  paired_c.slice(0, pairs, 2 * pairs).copy_(gen_c.slice(0, 0, pairs));
+  torch::manual_seed(5);
+  const torch::Tensor img = with_ms.run_G(gen_z, paired_c, pairs).first;
+  const auto [ia, ib] = pair_of(img);
+  const double expected =
+      0.5 /
+      ((ia - ib).abs().mean() / (gen_z.slice(0, 0, pairs) - gen_z.slice(0, pairs, 2 * pairs)).abs().mean() +
+       1e-5)
+          .item<double>();
+  TrainingStats stats;
+  torch::manual_seed(5);
+  with_ms.accumulate_gradients(Phase::Gmain, ref.get("input.real_img"), ref.get("input.real_c"), gen_z, gen_c,
+                               1, &stats);
+  EXPECT_NEAR(stats.summarize().at("Loss/G/ms").mean, expected, 1e-5 * expected);
+}
+
 TEST(TrainingLoss, OneIterationMatchesTheOfficialLoop) {
   for (const char* fixture : kFixtureNames) {
     Reference ref = reference(fixture);
