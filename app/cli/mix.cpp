@@ -1,5 +1,7 @@
 // `stylescope mix`: the style-mixing grid of the official style_mixing.py.
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "app/cli/commands.h"
 #include "app/cli/common.h"
@@ -20,6 +22,7 @@ struct MixOptions {
   CommonOptions common;
   LatentOptions latent;
   std::string rows, cols;
+  std::optional<int> col_class;  // the columns' class when it differs from the rows' (--class)
   DirectionFlags directions;
   bool save_npy = false;
 };
@@ -36,14 +39,23 @@ void run_mix(MixOptions o) {
   const ForwardOptions fwd = forward_options(o.latent, device);
   const auto edits = load_cli_edits(o.directions, model);
 
-  // As style_mixing.py: mapping with psi 1, then w_avg + (w - w_avg) * psi on every layer.
+  // As style_mixing.py: mapping with psi 1, then w_avg + (w - w_avg) * psi on every layer. A seed is
+  // mapped with its role's class: the rows' (--class) or the columns' (--col-class).
   const bool to_class = class_centered(o.latent, model.config);
+  const std::optional<int> col_class = o.col_class ? o.col_class : o.latent.class_idx;
+  if (o.col_class && cfg.c_dim == 0) throw InputError("mix: --col-class needs a conditional model");
+  if (col_class != o.latent.class_idx)
+    for (uint32_t s : rows)
+      if (std::find(cols.begin(), cols.end(), s) != cols.end())
+        throw InputError(
+            "mix: seed " + std::to_string(s) +
+            " is both a row and a column of another class (its SEED-SEED.png would be two images)");
   std::map<uint32_t, torch::Tensor> seed_ws;
-  for (const auto& list : {rows, cols})
+  for (const auto& [list, class_idx] : {std::pair{rows, o.latent.class_idx}, std::pair{cols, col_class}})
     for (uint32_t s : list) {
       LatentRequest r;
       r.seed = s;
-      r.class_idx = o.latent.class_idx;
+      r.class_idx = class_idx;
       r.psi = o.latent.trunc;
       r.plain_truncation = true;
       r.class_center = to_class;
@@ -107,6 +119,8 @@ void add_mix_command(CLI::App& app) {
   cmd->add_option("--noise-mode", opts->latent.noise_mode, "const, random or none (default const)")
       ->check(CLI::IsMember({"const", "random", "none"}));
   cmd->add_option("--class", opts->latent.class_idx, "Class index for conditional models");
+  cmd->add_option("--col-class", opts->col_class,
+                  "The column seeds' class, when not --class's (mixing across classes)");
   cmd->add_flag("--fp16", opts->latent.fp16, "fp16 where the official code uses it (CUDA only)");
   add_direction_options(cmd, opts->directions);
   cmd->add_option("--out", opts->common.out, "Output folder (default out)");

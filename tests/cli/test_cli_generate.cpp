@@ -153,6 +153,42 @@ TEST_F(Generate, MixWritesWhatStyleMixingWrites) {
   for (int c = 0; c < 3; ++c) EXPECT_EQ(grid.at(5, 5, c), 0);  // the empty corner cell is black
 }
 
+TEST_F(Generate, MixAcrossClassesMapsEachRoleWithItsClass) {
+  const std::string model = kFixtures + "/orig_cond32.pkl";
+  auto r = run({"mix", "--model", model, "--rows", "1", "--cols", "2", "--class", "3", "--col-class", "1",
+                "--styles", "0-3", "--save-npy", "--out", dir_});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& [seed, class_idx] : {std::pair{"1", "3"}, std::pair{"2", "1"}})
+    ASSERT_EQ(run({"generate", "--model", model, "--seeds", seed, "--class", class_idx, "--save-npy", "--out",
+                   dir_ + "/gen"})
+                  .exit_code,
+              0);
+  const auto row = npy_values(dir_ + "/gen/seed0001_w.npy"), col = npy_values(dir_ + "/gen/seed0002_w.npy");
+  EXPECT_EQ(max_abs_diff(npy_values(dir_ + "/1-1_w.npy"), row), 0.0) << "rows take --class";
+  EXPECT_EQ(max_abs_diff(npy_values(dir_ + "/2-2_w.npy"), col), 0.0) << "columns take --col-class";
+  std::vector<int64_t> shape;
+  const auto mixed = npy_values(dir_ + "/1-2_w.npy", &shape);
+  ASSERT_EQ(shape.size(), 2u);
+  const size_t coarse = 4 * static_cast<size_t>(shape[1]);
+  ASSERT_GT(mixed.size(), coarse);
+  ASSERT_GT(max_abs_diff(row, col), 0.0);
+  EXPECT_EQ(max_abs_diff(slice(mixed, 0, coarse), slice(col, 0, coarse)), 0.0) << "ws 0-3 from the column";
+  EXPECT_EQ(max_abs_diff(std::vector<float>(mixed.begin() + coarse, mixed.end()),
+                         std::vector<float>(row.begin() + coarse, row.end())),
+            0.0)
+      << "the rest from the row";
+
+  // A seed in both roles would name two images SEED-SEED.png; an unconditional model has no class.
+  auto shared = run({"mix", "--model", model, "--rows", "1,2", "--cols", "2", "--class", "3", "--col-class",
+                     "1", "--out", dir_ + "/shared"});
+  EXPECT_EQ(shared.exit_code, 2) << shared.output;
+  EXPECT_NE(shared.output.find("seed 2"), std::string::npos) << shared.output;
+  auto uncond = run({"mix", "--model", kFixtures + "/skip_rgb32.pkl", "--rows", "1", "--cols", "2",
+                     "--col-class", "1", "--out", dir_ + "/uncond"});
+  EXPECT_EQ(uncond.exit_code, 2) << uncond.output;
+  EXPECT_NE(uncond.output.find("--col-class"), std::string::npos) << uncond.output;
+}
+
 TEST_F(Generate, ConvertedSafetensorsGiveIdenticalImages) {
   const std::string st = dir_ + "/model.safetensors";
   auto c = run({"convert", "--model", kFixtures + "/resnet_gray16.pkl", "--out", st});
