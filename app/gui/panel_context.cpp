@@ -27,4 +27,15 @@ void w_file_field(const char* id, const char* hint, char* buffer, size_t size, s
   ImGui::PopID();
 }
 
+std::string class_slider_format(const PanelContext& ctx, int cls) {
+  std::string format = "%d";
+  if (!ctx.model) return format;
+  const nlohmann::json& names = ctx.model->model().info.value("class_names", nlohmann::json());
+  if (!names.is_array() || cls < 0 || cls >= static_cast<int>(names.size()) || !names[cls].is_string())
+    return format;
+  std::string name = names[cls].get<std::string>();
+  for (size_t at = 0; (at = name.find('%', at)) != std::string::npos; at += 2) name.insert(at, "%");
+  return format + ": " + name;
+}
+
 }  // namespace stylescope::gui

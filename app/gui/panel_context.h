@@ -79,6 +79,10 @@ bool panel_header(PanelContext& ctx, const char* name);
 void w_file_field(const char* id, const char* hint, char* buffer, size_t size, std::string& file, int& index,
                   const char* use_label, const char* back_label, float button_width);
 
+// An ImGui slider format for class `cls` of the loaded model: "%d: Coat" where the model names its classes
+// (the default model does), else "%d".
+std::string class_slider_format(const PanelContext& ctx, int cls);
+
 // One function per panel (app/gui/panels/).
 void model_panel(PanelContext& ctx);
 void latent_panel(PanelContext& ctx);

@@ -140,6 +140,7 @@ json to_json(const ExplorerState& s) {
       {"mixing",
        {{"enabled", s.mixing.enabled},
         {"seed", s.mixing.seed},
+        {"class", optional_json(s.mixing.class_idx)},
         {"w_file", s.mixing.w_file},
         {"w_index", s.mixing.w_index},
         {"layers", s.mixing.layers},
@@ -220,6 +221,7 @@ ExplorerState state_from_json(const json& root, const std::string& source) {
   const json& mixing = r.section(root, "mixing");
   r.read(mixing, "mixing", "enabled", s.mixing.enabled);
   r.read(mixing, "mixing", "seed", s.mixing.seed);
+  r.read(mixing, "mixing", "class", s.mixing.class_idx);
   r.read(mixing, "mixing", "w_file", s.mixing.w_file);
   r.read(mixing, "mixing", "w_index", s.mixing.w_index);
   r.read(mixing, "mixing", "layers", s.mixing.layers);

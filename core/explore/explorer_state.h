@@ -50,6 +50,9 @@ struct MixingState {
   int seed = 0;
   std::string w_file;  // a saved w (.npy / .npz) as the second latent instead of `seed`
   int w_index = 0;
+  // The mixing seed's class (and the grid columns'); unset: the image's. Another class mixes across
+  // classes, e.g. a dress's coarse layers onto a T-shirt.
+  std::optional<int> class_idx;
   std::vector<int> layers;  // ws taken from the mixing seed
   double strength = 1.0;    // 1: copy those layers; less: blend towards them
   bool grid = false;        // show the paper's mixing figure instead of one image

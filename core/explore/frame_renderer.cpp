@@ -19,10 +19,11 @@ FrameRenderer::FrameRenderer(std::shared_ptr<LoadedModel> model, torch::Device d
                              ForwardOptions base_options)
     : model_(std::move(model)), renderer_(model_->G, device), base_options_(std::move(base_options)) {}
 
-torch::Tensor FrameRenderer::seed_ws(uint32_t seed, const RenderRequest& r, bool plain_truncation) {
+torch::Tensor FrameRenderer::seed_ws(uint32_t seed, const RenderRequest& r, bool plain_truncation,
+                                     bool mixing_source) {
   LatentRequest lr;
   lr.seed = seed;
-  lr.class_idx = r.class_idx;
+  lr.class_idx = mixing_source && r.mix_class && model_->config.c_dim > 0 ? r.mix_class : r.class_idx;
   if (model_->config.c_dim > 0 && !lr.class_idx) lr.class_idx = 0;
   lr.psi = r.psi;
   lr.cutoff = plain_truncation ? std::nullopt : r.cutoff;
@@ -103,7 +104,7 @@ torch::Tensor FrameRenderer::compose_ws(const RenderRequest& r) {
   const int64_t num_ws = ws.size(1);
   if (r.mix) {
     auto mix_ws =
-        r.mix_w_file.empty() ? seed_ws(r.mix_seed, r, false) : saved_ws(r.mix_w_file, r.mix_w_index);
+        r.mix_w_file.empty() ? seed_ws(r.mix_seed, r, false, true) : saved_ws(r.mix_w_file, r.mix_w_index);
     for (int layer : r.mix_layers) {
       if (layer < 0 || layer >= num_ws) continue;
       auto dst = ws.select(1, layer);
@@ -229,12 +230,12 @@ void FrameRenderer::render_grid(const RenderRequest& r, RenderedFrame& frame) {
       }
       torch::Tensor ws;
       if (ri == 0)
-        ws = seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true);
+        ws = seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true, true);
       else if (ci == 0)
         ws = seed_ws(static_cast<uint32_t>(r.grid_rows[ri - 1]), r, true);
       else
         ws = mix_styles(seed_ws(static_cast<uint32_t>(r.grid_rows[ri - 1]), r, true),
-                        seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true), layers);
+                        seed_ws(static_cast<uint32_t>(r.grid_cols[ci - 1]), r, true, true), layers);
       store.push_back(pixels_for(ws));
       cells.push_back(store.back().data());
     }

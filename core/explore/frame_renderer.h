@@ -66,7 +66,9 @@ class FrameRenderer {
 
  private:
   torch::Tensor timeline_ws(const RenderRequest& request);
-  torch::Tensor seed_ws(uint32_t seed, const RenderRequest& request, bool plain_truncation);
+  // `seed`'s ws with the request's class, or with its mixing class (mix_class, when set) for a mixing source.
+  torch::Tensor seed_ws(uint32_t seed, const RenderRequest& request, bool plain_truncation,
+                        bool mixing_source = false);
   // ws [1, num_ws, w_dim] number `index` of a .npy / .npz file (read once).
   torch::Tensor saved_ws(const std::string& file, int index);
   ForwardOptions options_for(const RenderRequest& request) const;

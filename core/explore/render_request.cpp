@@ -11,13 +11,13 @@ namespace stylescope {
 namespace {
 
 auto fields(const RenderRequest& r) {
-  return std::tie(r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff,
-                  r.class_center, r.edit_offsets, r.edit_first, r.edit_last, r.directions_file,
-                  r.direction_alphas, r.noise_mode, r.noise_seed, r.noise_strength, r.mix, r.mix_seed,
-                  r.mix_w_file, r.mix_w_index, r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols,
-                  r.layer, r.channel, r.rgb, r.normalize, r.fft, r.brightness_db, r.resolution_usage,
-                  r.skip_sum_resolution, r.timeline_keys, r.timeline_kind, r.timeline_loop,
-                  r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame, r.delay_ms);
+  return std::tie(
+      r.model_generation, r.seeds, r.class_idx, r.w_file, r.w_index, r.psi, r.cutoff, r.class_center,
+      r.edit_offsets, r.edit_first, r.edit_last, r.directions_file, r.direction_alphas, r.noise_mode,
+      r.noise_seed, r.noise_strength, r.mix, r.mix_seed, r.mix_class, r.mix_w_file, r.mix_w_index,
+      r.mix_layers, r.mix_strength, r.grid, r.grid_rows, r.grid_cols, r.layer, r.channel, r.rgb, r.normalize,
+      r.fft, r.brightness_db, r.resolution_usage, r.skip_sum_resolution, r.timeline_keys, r.timeline_kind,
+      r.timeline_loop, r.timeline_frames_per_key, r.timeline_segment_frames, r.timeline_frame, r.delay_ms);
 }
 
 }  // namespace
@@ -97,6 +97,7 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
   r.mix = s.mixing.enabled && !s.mixing.layers.empty() && !s.mixing.grid;
   if (r.mix) {
     r.mix_seed = static_cast<uint32_t>(s.mixing.seed);
+    r.mix_class = s.mixing.class_idx;
     r.mix_w_file = s.mixing.w_file;
     r.mix_w_index = s.mixing.w_index;
     r.mix_layers = s.mixing.layers;
@@ -106,6 +107,7 @@ RenderRequest make_render_request(const ExplorerState& s, uint64_t model_generat
   if (r.grid) {
     r.grid_rows = s.mixing.grid_rows;
     r.grid_cols = s.mixing.grid_cols;
+    r.mix_class = s.mixing.class_idx;
     r.mix_layers = s.mixing.layers;
   }
   if (!r.grid) {

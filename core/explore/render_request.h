@@ -30,7 +30,8 @@ struct RenderRequest {
   double noise_strength = 1.0;
   bool mix = false;
   uint32_t mix_seed = 0;
-  std::string mix_w_file;  // non-empty: the second latent is this file's w number mix_w_index
+  std::optional<int> mix_class;  // the mixing seed's and the grid columns' class; unset: class_idx
+  std::string mix_w_file;        // non-empty: the second latent is this file's w number mix_w_index
   int mix_w_index = 0;
   std::vector<int> mix_layers;
   double mix_strength = 1.0;

@@ -211,6 +211,52 @@ TEST(FrameRenderer, MixingAndEditsTouchOnlyTheirLayers) {
                                                 diff.select(1, 2).select(1, 5).item<float>());
 }
 
+// The Style mixing panel's "Mix class": the mixing seed and the grid's columns take that class, the image
+// and the grid's rows keep theirs (what `stylescope mix --class 1 --col-class 3` draws).
+TEST(FrameRenderer, MixingAcrossClassesMapsTheMixingSeedWithItsClass) {
+  auto model = fixture("orig_cond32.pkl");
+  FrameRenderer fr(model, torch::kCPU, ForwardOptions{});
+  auto ws_of = [&](uint32_t seed, int cls) {
+    RenderRequest r = seed_request(seed);
+    r.class_idx = cls;
+    return fr.compose_ws(r);
+  };
+  RenderRequest r = seed_request(1);
+  r.class_idx = 1;
+  r.mix = true;
+  r.mix_seed = 9;
+  r.mix_class = 3;
+  r.mix_layers = {0, 1, 2, 3};
+  const auto mixed = fr.compose_ws(r);
+  EXPECT_TRUE(torch::equal(mixed, mix_styles(ws_of(1, 1), ws_of(9, 3), {0, 1, 2, 3})));
+  EXPECT_FALSE(torch::equal(mixed, mix_styles(ws_of(1, 1), ws_of(9, 1), {0, 1, 2, 3})));
+
+  RenderRequest grid = r;
+  grid.mix = false;
+  grid.grid = true;
+  grid.grid_rows = {1};
+  grid.grid_cols = {9};
+  const RenderedFrame f = fr.render(grid);
+  ASSERT_TRUE(f.error.empty()) << f.error;
+  const int res = model->config.img_resolution, ch = model->config.img_channels;
+  Renderer plain(model->G, torch::kCPU);
+  auto cell = [&](int row, int col) {
+    std::vector<uint8_t> out;
+    for (int y = 0; y < res; ++y) {
+      const auto* line = f.pixels.data() + ((static_cast<size_t>(row * res + y) * f.width) + col * res) * ch;
+      out.insert(out.end(), line, line + static_cast<size_t>(res) * ch);
+    }
+    return out;
+  };
+  auto rendered = [&](const torch::Tensor& ws) {
+    auto image = plain.synthesize(ws, ForwardOptions{})[0].contiguous();
+    return chw_to_hwc_uint8(image.data_ptr<float>(), ch, res, res);
+  };
+  EXPECT_EQ(cell(0, 1), rendered(ws_of(9, 3))) << "the column seed takes the mixing class";
+  EXPECT_EQ(cell(1, 0), rendered(ws_of(1, 1))) << "the row seed keeps the image's class";
+  EXPECT_EQ(cell(1, 1), rendered(mix_styles(ws_of(1, 1), ws_of(9, 3), {0, 1, 2, 3})));
+}
+
 TEST(FrameRenderer, TheSecondLatentCanBeASavedW) {
   auto model = fixture();
   FrameRenderer fr(model, torch::kCPU, ForwardOptions{});

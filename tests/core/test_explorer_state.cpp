@@ -31,6 +31,7 @@ ExplorerState edited_state() {
   s.mixing.enabled = true;
   s.mixing.layers = {0, 1, 2};
   s.mixing.w_file = "/w/projected_w.npz";
+  s.mixing.class_idx = 6;
   s.view.layer = "b16.conv1";
   s.view.zoom = 3;
   s.view.resolution_usage = true;
@@ -55,6 +56,8 @@ TEST(ExplorerState, JsonRoundTripKeepsEveryField) {
   const ExplorerState back = state_from_json(j, "test");
   EXPECT_EQ(to_json(back), j);
   EXPECT_EQ(back.latent.class_idx, 4);
+  EXPECT_EQ(back.mixing.class_idx, 6);
+  EXPECT_EQ(make_render_request(back, 1).mix_class, 6);
   EXPECT_EQ(back.edits.offsets.at(17), -1.25);
   EXPECT_EQ(back.truncation.cutoff, 8);
   EXPECT_TRUE(back.truncation.class_center);

@@ -114,16 +114,9 @@ void latent_panel(PanelContext& ctx) {
   const GeneratorConfig& cfg = ctx.model->model().config;
   if (cfg.c_dim > 0) {
     int cls = std::clamp(l.class_idx.value_or(0), 0, cfg.c_dim - 1);
-    // With names (the default model's "Coat", "Bag", ...) the slider shows "4: Coat".
-    std::string format = "%d";
-    const nlohmann::json& names = ctx.model->model().info.value("class_names", nlohmann::json());
-    if (names.is_array() && static_cast<int>(names.size()) == cfg.c_dim) {
-      std::string name = names[cls].get<std::string>();
-      for (size_t at = 0; (at = name.find('%', at)) != std::string::npos; at += 2) name.insert(at, "%");
-      format += ": " + name;
-    }
     ImGui::SetNextItemWidth(f * 9);
-    if (ImGui::SliderInt("Class", &cls, 0, cfg.c_dim - 1, format.c_str())) l.class_idx = cls;
+    if (ImGui::SliderInt("Class", &cls, 0, cfg.c_dim - 1, class_slider_format(ctx, cls).c_str()))
+      l.class_idx = cls;
   }
   static char wpath[1024] = "";
   w_file_field("wfile", "w file (.npy / projected_w.npz)", wpath, sizeof wpath, l.w_file, l.w_index, "Load w",

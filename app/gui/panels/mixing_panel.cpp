@@ -48,6 +48,16 @@ void mixing_panel(PanelContext& ctx) {
   ImGui::SetNextItemWidth(f * 8);
   ImGui::InputInt("Mix seed", &m.seed);
   m.seed = std::max(0, m.seed);
+  if (ctx.model && ctx.model->model().config.c_dim > 0) {
+    // -1: the image's class; another class mixes across classes (coarse layers carry the shape).
+    const int c_dim = ctx.model->model().config.c_dim;
+    if (m.class_idx && (*m.class_idx < 0 || *m.class_idx >= c_dim)) m.class_idx.reset();  // another model's
+    int cls = m.class_idx.value_or(-1);
+    ImGui::SetNextItemWidth(f * 9);
+    const std::string format = cls < 0 ? "the image's" : class_slider_format(ctx, cls);
+    if (ImGui::SliderInt("Mix class", &cls, -1, c_dim - 1, format.c_str()))
+      m.class_idx = cls < 0 ? std::nullopt : std::optional<int>(cls);
+  }
   // The second latent can also be a saved w (e.g. a projection) instead of the mixing seed.
   static char wpath[1024] = "";
   w_file_field("mixw", "or a w file (.npy / .npz)", wpath, sizeof wpath, m.w_file, m.w_index, "Use w",
