@@ -55,6 +55,9 @@ void ExplorerApp::on_model_loaded() {
   if (cfg.c_dim > 0 && (!state_.latent.class_idx || *state_.latent.class_idx >= cfg.c_dim))
     state_.latent.class_idx = 0;
   if (cfg.c_dim == 0) state_.latent.class_idx.reset();
+  // Another model's mixing class falls back to the image's.
+  const std::optional<int> mix_class = state_.mixing.class_idx;
+  if (mix_class && (*mix_class < 0 || *mix_class >= cfg.c_dim)) state_.mixing.class_idx.reset();
   if (first_model_ && !options_.initial_styles.empty()) {
     try {
       state_.mixing.layers = parse_layers(options_.initial_styles, cfg.num_ws());

@@ -51,8 +51,7 @@ void mixing_panel(PanelContext& ctx) {
   if (ctx.model && ctx.model->model().config.c_dim > 0) {
     // -1: the image's class; another class mixes across classes (coarse layers carry the shape).
     const int c_dim = ctx.model->model().config.c_dim;
-    if (m.class_idx && (*m.class_idx < 0 || *m.class_idx >= c_dim)) m.class_idx.reset();  // another model's
-    int cls = m.class_idx.value_or(-1);
+    int cls = std::clamp(m.class_idx.value_or(-1), -1, c_dim - 1);
     ImGui::SetNextItemWidth(f * 9);
     const std::string format = cls < 0 ? "the image's" : class_slider_format(ctx, cls);
     if (ImGui::SliderInt("Mix class", &cls, -1, c_dim - 1, format.c_str()))
